@@ -1,0 +1,40 @@
+"""The navigation bar: one entry per page, shown to users whose role allows its action.
+
+Apps add their pages here as they gain them, so the menu and the permissions stay in step.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Action
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    action: Action
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("Home"), "home", Action.VIEW_PARTICIPANTS),
+)
+
+
+def menu_for(user: Any) -> list[dict[str, object]]:
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        if not user.can(item.action):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": item.label, "url": url, "url_name": item.url_name})
+    return items

@@ -1,0 +1,33 @@
+"""Site scoping: the one mechanism that limits clinical queries to the user's sites.
+
+A clinical model declares `site_path`, the lookup from it to its `Site` ("site",
+"participant__site"), and uses `SiteScopedQuerySet`. Selectors start from
+`Model.objects.for_user(user)`; views fetch single objects with `get_for_user_or_404`, so
+another site's record is a 404, indistinguishable from one that does not exist.
+"""
+
+from typing import Any, TypeVar
+
+from django.db import models
+from django.http import Http404
+
+from .roles import Action
+
+M = TypeVar("M", bound=models.Model)
+
+
+class SiteScopedQuerySet(models.QuerySet):
+    def for_user(self, user: Any, action: Action = Action.VIEW_PARTICIPANTS) -> "SiteScopedQuerySet":
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        site_path = self.model.site_path
+        return self.filter(**{f"{site_path}__in": user.sites_where(action)})
+
+
+def get_for_user_or_404(
+    queryset: models.QuerySet[M], user: Any, action: Action = Action.VIEW_PARTICIPANTS, **lookup: Any
+) -> M:
+    try:
+        return queryset.for_user(user, action).get(**lookup)  # type: ignore[attr-defined,no-any-return]
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc

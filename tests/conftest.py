@@ -1,0 +1,71 @@
+"""Fixtures shared by every test: sites A and B, and one persona per role and site."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from access.roles import Role
+from tests.factories.access import SiteFactory, user_with_role
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _ci_uses_real_services(django_db_setup, django_db_blocker):
+    """In CI the suite runs on PostgreSQL and Redis; never silently on a fallback."""
+    if not IN_CI:
+        return
+    with django_db_blocker.unblock():
+        assert connection.vendor == "postgresql", "CI must run on PostgreSQL (set DATABASE_URL)"
+    import redis
+    from django.conf import settings
+
+    assert settings.REDIS_URL, "CI must set REDIS_URL"
+    redis.Redis.from_url(settings.REDIS_URL).ping()
+
+
+@pytest.fixture
+def site_a(db):
+    return SiteFactory(code="AA", name="Site A Hospital")
+
+
+@pytest.fixture
+def site_b(db):
+    return SiteFactory(code="BB", name="Site B Hospital")
+
+
+@pytest.fixture
+def coordinator_a(site_a):
+    return user_with_role(Role.COORDINATOR, site_a, username="coordinator_a")
+
+
+@pytest.fixture
+def coordinator_b(site_b):
+    return user_with_role(Role.COORDINATOR, site_b, username="coordinator_b")
+
+
+@pytest.fixture
+def investigator_a(site_a):
+    return user_with_role(Role.INVESTIGATOR, site_a, username="investigator_a")
+
+
+@pytest.fixture
+def investigator_b(site_b):
+    return user_with_role(Role.INVESTIGATOR, site_b, username="investigator_b")
+
+
+@pytest.fixture
+def data_manager_a(site_a):
+    return user_with_role(Role.DATA_MANAGER, site_a, username="data_manager_a")
+
+
+@pytest.fixture
+def admin_a(site_a):
+    return user_with_role(Role.ADMIN, site_a, username="admin_a")
+
+
+@pytest.fixture
+def persona(request):
+    """Indirect parametrisation: `@pytest.mark.parametrize("persona", ["coordinator_a"], indirect=True)`."""
+    return request.getfixturevalue(request.param)

@@ -1,0 +1,14 @@
+"""Tests: the database and broker come from the environment (PostgreSQL and Redis in CI)."""
+
+from .dev import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Tasks run in the test's own process; the Celery worker tests start a real worker on Redis.
+CELERY_TASK_ALWAYS_EAGER = True
+AXES_FAILURE_LIMIT = 3
