@@ -7,5 +7,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("enrollment/", include("enrollment.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("arms/", include("arms.urls")),
+    path("followup/", include("followup.urls")),
     path("", include("access.urls")),
 ]
