@@ -10,7 +10,7 @@ DEMO_SITES = (
     ("RJ", "Ruijin Hospital, Shanghai"),
 )
 # Demo logins are <role>_<site code lower-case>, e.g. coordinator_ch; admin is trial-wide.
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (documented in the README, demo only)
 
 
 @transaction.atomic
@@ -34,7 +34,11 @@ def _demo_user(username: str, memberships: list[tuple[Site, Role]]) -> User:
     first, _, last = username.partition("_")
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"first_name": first.title(), "last_name": last.upper(), "email": f"{username}@example.org"},
+        defaults={
+            "first_name": first.title(),
+            "last_name": last.upper(),
+            "email": f"{username}@example.org",
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)

@@ -69,7 +69,11 @@ class User(AbstractUser):
         return any(role_allows(role, action) for role in candidates)
 
     def sites_where(self, action: Action) -> list[int]:
-        return [s for s, roles in self.memberships_by_site.items() if any(role_allows(r, action) for r in roles)]
+        return [
+            s
+            for s, roles in self.memberships_by_site.items()
+            if any(role_allows(r, action) for r in roles)
+        ]
 
 
 class Membership(models.Model):

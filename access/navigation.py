@@ -20,9 +20,7 @@ class NavItem:
     action: Action
 
 
-NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem(_("Home"), "home", Action.VIEW_PARTICIPANTS),
-)
+NAV_ITEMS: tuple[NavItem, ...] = (NavItem(_("Home"), "home", Action.VIEW_PARTICIPANTS),)
 
 
 def menu_for(user: Any) -> list[dict[str, object]]:

@@ -17,7 +17,9 @@ M = TypeVar("M", bound=models.Model)
 
 
 class SiteScopedQuerySet(models.QuerySet):
-    def for_user(self, user: Any, action: Action = Action.VIEW_PARTICIPANTS) -> "SiteScopedQuerySet":
+    def for_user(
+        self, user: Any, action: Action = Action.VIEW_PARTICIPANTS
+    ) -> "SiteScopedQuerySet":
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         site_path = self.model.site_path
@@ -25,7 +27,10 @@ class SiteScopedQuerySet(models.QuerySet):
 
 
 def get_for_user_or_404(
-    queryset: models.QuerySet[M], user: Any, action: Action = Action.VIEW_PARTICIPANTS, **lookup: Any
+    queryset: models.QuerySet[M],
+    user: Any,
+    action: Action = Action.VIEW_PARTICIPANTS,
+    **lookup: Any,
 ) -> M:
     try:
         return queryset.for_user(user, action).get(**lookup)  # type: ignore[attr-defined,no-any-return]

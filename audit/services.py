@@ -40,7 +40,9 @@ def save_record(
     with transaction.atomic():
         if record.pk is not None:
             current = (
-                type(record)._base_manager.select_for_update().values_list("version", flat=True)
+                type(record)
+                ._base_manager.select_for_update()
+                .values_list("version", flat=True)
                 .get(pk=record.pk)
             )
             if expected_version is not None and current != expected_version:

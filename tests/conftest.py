@@ -67,5 +67,5 @@ def admin_a(site_a):
 
 @pytest.fixture
 def persona(request):
-    """Indirect parametrisation: `@pytest.mark.parametrize("persona", ["coordinator_a"], indirect=True)`."""
+    """A persona by fixture name, for `parametrize("persona", [...], indirect=True)`."""
     return request.getfixturevalue(request.param)

@@ -18,3 +18,7 @@ def _dev_secret_key() -> str:
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
 DEBUG = env.bool("DEBUG", default=True)
+
+# Serve static files straight from static/ (and the apps), without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
