@@ -106,10 +106,9 @@ def target_response(
     current_sum = sum((mm for mm in current if mm is not None), Decimal(0))
 
     increase = current_sum - nadir
-    if (
-        increase >= _exact(PD_MIN_INCREASE_MM)
-        and increase >= nadir * _exact(PD_MIN_INCREASE_FRACTION)
-    ):
+    at_least_5_mm = increase >= _exact(PD_MIN_INCREASE_MM)
+    at_least_20_percent = increase >= nadir * _exact(PD_MIN_INCREASE_FRACTION)
+    if at_least_5_mm and at_least_20_percent:
         return PD
     if any(mm is None for mm in current):
         return NE

@@ -66,8 +66,7 @@ def check_outcome_facts(f: OutcomeFacts) -> None:
     for label, event in events:
         if event is not None and f.death_date < event:
             raise ValueError(
-                f"death_date: {f.death_date.isoformat()} is before the {label} "
-                f"{event.isoformat()}"
+                f"death_date: {f.death_date.isoformat()} is before the {label} {event.isoformat()}"
             )
     if f.last_known_alive > f.death_date:
         raise ValueError(

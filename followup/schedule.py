@@ -32,19 +32,17 @@ UPCOMING_LEAD_DAYS = 7
 
 # (month after diagnosis, window half-width in days) of every protocol visit, in order:
 # months 3, 6, ..., 24 with +/- 14 days, then months 30, 36, ..., 60 with +/- 30 days.
-VISIT_PLAN: tuple[tuple[int, int], ...] = tuple(
-    (month, EARLY_VISIT_WINDOW_DAYS)
-    for month in range(
-        EARLY_VISIT_INTERVAL_MONTHS, EARLY_PHASE_LAST_MONTH + 1, EARLY_VISIT_INTERVAL_MONTHS
-    )
-) + tuple(
-    (month, LATE_VISIT_WINDOW_DAYS)
-    for month in range(
-        EARLY_PHASE_LAST_MONTH + LATE_VISIT_INTERVAL_MONTHS,
-        FOLLOWUP_MONTHS + 1,
-        LATE_VISIT_INTERVAL_MONTHS,
-    )
+_EARLY_MONTHS = range(
+    EARLY_VISIT_INTERVAL_MONTHS, EARLY_PHASE_LAST_MONTH + 1, EARLY_VISIT_INTERVAL_MONTHS
 )
+_LATE_MONTHS = range(
+    EARLY_PHASE_LAST_MONTH + LATE_VISIT_INTERVAL_MONTHS,
+    FOLLOWUP_MONTHS + 1,
+    LATE_VISIT_INTERVAL_MONTHS,
+)
+VISIT_PLAN: tuple[tuple[int, int], ...] = tuple(
+    (month, EARLY_VISIT_WINDOW_DAYS) for month in _EARLY_MONTHS
+) + tuple((month, LATE_VISIT_WINDOW_DAYS) for month in _LATE_MONTHS)
 
 # The states of a planned visit on a given day, in the order a visit passes through them.
 # "A visit is upcoming from 7 days before its window opens, due while the window is open, and
@@ -82,8 +80,6 @@ def add_months(d: date, months: int) -> date:
 def visit_code(month: int) -> str:
     """The code of the visit `month` months after diagnosis: "M03", "M06", ... "M60"."""
     return f"M{month:02d}"
-
-
 
 
 def visit_schedule(diagnosis_date: date, enrolment_date: date) -> list[PlannedVisit]:
