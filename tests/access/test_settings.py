@@ -9,12 +9,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# What the test process's environment must not lend to the subprocesses it starts.
+NOT_INHERITED = {"DATABASE_URL", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def _clean_env(**env: str) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if k not in NOT_INHERITED}, **env}
+
+
 def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**base, **env},
+        env=_clean_env(**env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -77,12 +84,11 @@ def test_production_settings_pass_check_deploy_without_a_warning():
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "trialsite.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "edc.example.org",
-        },
+        env=_clean_env(
+            DJANGO_SETTINGS_MODULE="trialsite.settings.production",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="edc.example.org",
+        ),
         capture_output=True,
         text=True,
         timeout=60,
