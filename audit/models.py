@@ -5,6 +5,10 @@ full record before and after, and the reason. `version` lets a form detect that 
 saved the record since it was opened (optimistic locking, see `audit.services.save_record`).
 """
 
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -37,3 +41,90 @@ class ClinicalRecord(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise HardDeleteForbidden(_("Clinical records cannot be deleted."))
+
+
+class CrfStatus(models.TextChoices):
+    """Where a case report form is in its life: entered, declared complete by the site,
+    source-data verified by a data manager, locked against any change."""
+
+    DRAFT = "draft", _("Draft")
+    COMPLETE = "complete", _("Complete")
+    VERIFIED = "verified", _("Verified")
+    LOCKED = "locked", _("Locked")
+
+
+class CrfRecord(ClinicalRecord):
+    """A case report form: a ClinicalRecord with a lifecycle.
+
+    The CRFs are Screening, OffStudy (enrollment), Baseline, TherapyLine, ResponseAssessment,
+    Surgery (assessments) with their parts BaselineLesion and LesionMeasurement, and the
+    follow-up Visit. Participant and ArmAssignment are not: the first is the registration the
+    CRFs hang on, the second a signed decision, changed only by its own signing workflow.
+
+    The lifecycle fields are written by `dataquality.services` alone (through
+    `audit.services.save_record(..., transition=True)`); an ordinary save keeps them, except
+    that a change to a verified form voids its verification.
+    """
+
+    crf_status = models.CharField(
+        _("form status"),
+        max_length=10,
+        choices=CrfStatus.choices,
+        default=CrfStatus.DRAFT,
+        editable=False,
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("locked by"),
+    )
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
+
+    # The lookup from the form to its Participant ("participant", "baseline__participant").
+    participant_path = "participant"
+    # Parts of this form that share its lifecycle (e.g. a baseline's lesions): verified and
+    # locked with it, and shown with it rather than as forms of their own.
+    crf_parts: tuple[str, ...] = ()
+    # True for such a part.
+    is_crf_part = False
+
+    LIFECYCLE_FIELDS = ("crf_status", "verified_by_id", "verified_at", "locked_by_id", "locked_at")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_locked(self) -> bool:
+        return self.crf_status == CrfStatus.LOCKED
+
+    @property
+    def needs_reason_for_change(self) -> bool:
+        return self.pk is not None and self.crf_status != CrfStatus.DRAFT
+
+    def participant_id_for_crf(self) -> int | None:
+        """The participant this form belongs to, following `participant_path`."""
+        obj: Any = self
+        *hops, last = self.participant_path.split("__")
+        try:
+            for hop in hops:
+                obj = getattr(obj, hop)
+            if last == "participant" and hasattr(type(obj), "participant_id"):
+                return obj.participant_id  # type: ignore[no-any-return]
+            participant = getattr(obj, last)
+        except ObjectDoesNotExist:
+            return None
+        return participant.pk if participant is not None else None

@@ -1,0 +1,44 @@
+"""The reason-for-change field and the lock, the same on every CRF's form."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import CrfRecord
+from .services import REASON_REQUIRED, RECORD_LOCKED
+
+
+def needs_reason(instance: Any) -> bool:
+    """A saved record needs a reason for change; a CRF only once it is beyond draft."""
+    if isinstance(instance, CrfRecord):
+        return instance.needs_reason_for_change
+    return instance.pk is not None
+
+
+class ReasonForChangeMixin:
+    """For a ModelForm of a clinical record: `reason_field` is required (and shown) when the
+    record needs a reason for change, and a locked form is shown read-only and refused.
+
+    The service (audit.services.save_record) refuses the same cases; the form says so at the
+    field, before anything is attempted.
+    """
+
+    reason_field = "reason"
+
+    def setup_reason_for_change(self) -> None:
+        instance = self.instance  # type: ignore[attr-defined]
+        fields = self.fields  # type: ignore[attr-defined]
+        field = fields.get(self.reason_field)
+        if field is not None:
+            field.required = needs_reason(instance)
+            field.error_messages["required"] = REASON_REQUIRED
+            if not field.required and not (field.help_text or ""):
+                field.help_text = _("Optional while the form is a draft.")
+        if getattr(instance, "is_locked", False):
+            for f in fields.values():
+                f.disabled = True
+
+    def check_not_locked(self) -> None:
+        if getattr(self.instance, "is_locked", False):  # type: ignore[attr-defined]
+            raise forms.ValidationError(RECORD_LOCKED, code="locked")
