@@ -1,19 +1,515 @@
-"""Follow-up writes. (Stubs: the follow-up issue fills these in; enrolment already calls them.)"""
+"""Follow-up writes: plan, replan and close visits; record the follow-up CRF; send reminders.
+
+Enrolment calls `plan_visits`, a diagnosis-date correction calls `replan_visits`, going off
+study calls `close_visits`: visibly, from the enrollment services, never through signals.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.utils.translation import override as language_override
+from simple_history.utils import bulk_create_with_history
+
+from access.models import Membership, Site
+from access.roles import Role
+from audit.models import CrfStatus
+from audit.services import save_record
+from enrollment.models import Participant
+from notifications.services import NewNotification, notifications_create
+
+from . import schedule
+from .models import CRF_FIELDS, Reminder, Visit
+
+logger = logging.getLogger(__name__)
+
+PLANNED_REASON = gettext_lazy("Visits planned at enrolment from the follow-up schedule.")
+REPLANNED_REASON = gettext_lazy("Visit rebuilt after the diagnosis date was corrected: %(reason)s")
+DROPPED_REASON = gettext_lazy("No longer in the follow-up schedule: %(reason)s")
+OFF_STUDY_REASON = gettext_lazy("Participant off study on %(date)s.")
+DIED_REASON = gettext_lazy("Participant died on %(date)s.")
+RECORDED_REASON = gettext_lazy("Follow-up visit recorded.")
+UNSCHEDULED_REASON = gettext_lazy("Unscheduled visit recorded.")
 
 
-def plan_visits(*, participant: Any, user: Any) -> list[Any]:
-    """Create the participant's planned visits from followup.schedule.visit_schedule."""
-    return []
+# --- Planning -------------------------------------------------------------------------------
 
 
-def replan_visits(*, participant: Any, user: Any, reason: str) -> list[Any]:
-    """Rebuild the planned visits after the diagnosis date was corrected."""
-    return []
+def plan_visits(*, participant: Participant, user: Any) -> list[Visit]:
+    """Create the participant's planned visits from `followup.schedule.visit_schedule`.
+
+    Idempotent: a visit already planned under a code is kept, and the unique constraint
+    (participant, code) refuses a second one even from a concurrent call.
+    """
+    existing = set(
+        participant.visits.filter(kind=Visit.Kind.PLANNED).values_list("code", flat=True)
+    )
+    new = [
+        Visit(
+            participant=participant,
+            kind=Visit.Kind.PLANNED,
+            code=planned.code,
+            target=planned.target,
+            window_start=planned.window_start,
+            window_end=planned.window_end,
+        )
+        for planned in schedule.visit_schedule(
+            participant.diagnosis_date, participant.enrolment_date
+        )
+        if planned.code not in existing
+    ]
+    if new:
+        bulk_create_with_history(
+            new, Visit, default_user=user, default_change_reason=str(PLANNED_REASON)
+        )
+    return list(participant.visits.filter(kind=Visit.Kind.PLANNED).order_by("window_start"))
 
 
-def close_visits(*, participant: Any, user: Any, as_of: dt.date) -> int:
-    """Mark visits not yet done as not required once the participant is off study."""
-    return 0
+@transaction.atomic
+def replan_visits(*, participant: Participant, user: Any, reason: str) -> list[Visit]:
+    """Rebuild the planned visits after the diagnosis date was corrected.
+
+    Done and missed visits are facts about what happened and are kept as they are. Every other
+    planned visit takes its new window; one the new schedule no longer has becomes not
+    required; one it adds is created. A moved visit's unsent reminders are dropped so that the
+    scan judges it afresh against its new window; a reminder already sent stays sent.
+    """
+    plan = {
+        p.code: p
+        for p in schedule.visit_schedule(participant.diagnosis_date, participant.enrolment_date)
+    }
+    kept_statuses = {Visit.Status.DONE, Visit.Status.MISSED}
+    visits = list(
+        Visit.objects.select_for_update().filter(participant=participant, kind=Visit.Kind.PLANNED)
+    )
+    moved: list[int] = []
+    for visit in visits:
+        if visit.status in kept_statuses:
+            continue
+        planned = plan.get(visit.code)
+        if planned is None:
+            if visit.status != Visit.Status.NOT_REQUIRED:
+                visit.status = Visit.Status.NOT_REQUIRED
+                visit.status_reason = str(DROPPED_REASON % {"reason": reason})
+                save_record(visit, user=user, reason=visit.status_reason)
+                moved.append(visit.pk)
+            continue
+        window = (planned.target, planned.window_start, planned.window_end)
+        reopen = visit.status == Visit.Status.NOT_REQUIRED and not participant.is_off_study
+        if window == (visit.target, visit.window_start, visit.window_end) and not reopen:
+            continue
+        visit.target, visit.window_start, visit.window_end = window
+        if reopen:
+            visit.status, visit.status_reason = Visit.Status.OPEN, ""
+        save_record(visit, user=user, reason=str(REPLANNED_REASON % {"reason": reason}))
+        moved.append(visit.pk)
+    Reminder.objects.filter(visit_id__in=moved).exclude(status=Reminder.Status.SENT).delete()
+    have = {v.code for v in visits}
+    new = [
+        Visit(
+            participant=participant,
+            code=p.code,
+            target=p.target,
+            window_start=p.window_start,
+            window_end=p.window_end,
+            status=Visit.Status.NOT_REQUIRED if participant.is_off_study else Visit.Status.OPEN,
+        )
+        for code, p in plan.items()
+        if code not in have
+    ]
+    if new:
+        bulk_create_with_history(
+            new,
+            Visit,
+            default_user=user,
+            default_change_reason=str(REPLANNED_REASON % {"reason": reason}),
+        )
+    return list(participant.visits.filter(kind=Visit.Kind.PLANNED).order_by("window_start"))
+
+
+def _close_open_visits(*, participant: Participant, user: Any, as_of: dt.date, reason: str) -> int:
+    """Close the participant's open visits from `as_of`: a visit whose window had already
+    closed by then was missed; any later one is no longer required."""
+    closed = 0
+    for visit in Visit.objects.select_for_update().filter(
+        participant=participant, status=Visit.Status.OPEN
+    ):
+        ended = visit.window_end is not None and visit.window_end < as_of
+        visit.status = Visit.Status.MISSED if ended else Visit.Status.NOT_REQUIRED
+        visit.status_reason = reason
+        save_record(visit, user=user, reason=reason)
+        closed += 1
+    return closed
+
+
+@transaction.atomic
+def close_visits(*, participant: Participant, user: Any, as_of: dt.date) -> int:
+    """Close the visits not yet done once the participant is off study (reminders stop too:
+    the scan only reminds open visits of enrolled participants). Returns how many it closed."""
+    return _close_open_visits(
+        participant=participant,
+        user=user,
+        as_of=as_of,
+        reason=str(OFF_STUDY_REASON % {"date": as_of.isoformat()}),
+    )
+
+
+# --- The follow-up CRF ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_visit(
+    *,
+    visit: Visit,
+    user: Any,
+    data: dict[str, Any],
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Visit:
+    """Record (or correct) the follow-up CRF of `visit`; `data` was validated by the form.
+
+    A recorded death closes the participant's other open visits: none is required after it.
+    """
+    for field in CRF_FIELDS:
+        setattr(visit, field, data.get(field, getattr(visit, field)))
+    visit.status = Visit.Status.DONE
+    # A first recording names itself; a correction of a completed visit needs its reason.
+    save_record(
+        visit,
+        user=user,
+        reason=reason or ("" if visit.needs_reason_for_change else str(RECORDED_REASON)),
+        expected_version=expected_version,
+    )
+    if visit.crf_status == CrfStatus.DRAFT:
+        # Recording the visit completes its form (as completing an assessment does).
+        from dataquality.services import complete_form
+
+        complete_form(record=visit, user=user)
+    if visit.death_date is not None:
+        _close_open_visits(
+            participant=visit.participant,
+            user=user,
+            as_of=visit.death_date,
+            reason=str(DIED_REASON % {"date": visit.death_date.isoformat()}),
+        )
+    return visit
+
+
+@transaction.atomic
+def record_unscheduled_visit(*, participant: Participant, user: Any, data: dict[str, Any]) -> Visit:
+    visit = Visit(participant=participant, kind=Visit.Kind.UNSCHEDULED)
+    return record_visit(visit=visit, user=user, data=data, reason=str(UNSCHEDULED_REASON))
+
+
+@transaction.atomic
+def mark_visit_missed(
+    *, visit: Visit, user: Any, reason: str, expected_version: int | None = None
+) -> Visit:
+    visit.status = Visit.Status.MISSED
+    visit.status_reason = reason
+    save_record(visit, user=user, reason=reason, expected_version=expected_version)
+    return visit
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+REMINDER_BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    field: str  # "window_start" or "window_end"
+    offset: dt.timedelta  # reminder date = field + offset
+
+
+def _reminder_anchors() -> dict[str, _Anchor]:
+    """Read off `schedule.reminder_dates` which window edge each kind counts from.
+
+    The scan must filter in SQL (it cannot call Python per row), so it needs each reminder date
+    as "edge + constant". Rather than restate the rule, probe the rule with two windows of
+    different widths and refuse to start if it is not of that shape.
+    """
+    probes = [
+        schedule.PlannedVisit("P1", dt.date(2001, 3, 1), dt.date(2001, 2, 1), dt.date(2001, 4, 1)),
+        schedule.PlannedVisit(
+            "P2", dt.date(2003, 7, 1), dt.date(2003, 1, 9), dt.date(2003, 12, 20)
+        ),
+    ]
+    anchors: dict[str, _Anchor] = {}
+    for kind in schedule.REMINDER_KINDS:
+        for field in ("window_start", "window_end"):
+            offsets = {schedule.reminder_dates(p)[kind] - getattr(p, field) for p in probes}
+            if len(offsets) == 1:
+                anchors[kind] = _Anchor(field, offsets.pop())
+                break
+        else:  # pragma: no cover - a schedule change that this scan would have to follow
+            raise RuntimeError(f"reminder date of {kind!r} is not a fixed offset of the window")
+    return anchors
+
+
+REMINDER_ANCHORS = _reminder_anchors()
+
+REMINDER_MESSAGES = {
+    schedule.STATE_UPCOMING: gettext_lazy(
+        "%(participant)s, visit %(visit)s: window opens on %(start)s (until %(end)s)."
+    ),
+    schedule.STATE_DUE: gettext_lazy(
+        "%(participant)s, visit %(visit)s is due: window open until %(end)s."
+    ),
+    schedule.STATE_OVERDUE: gettext_lazy(
+        "%(participant)s, visit %(visit)s is overdue: its window closed on %(end)s."
+    ),
+}
+REMINDER_EMAIL_SUBJECT = gettext_lazy("CS-EDC: %(count)d follow-up visit reminder(s)")
+
+
+def _reached(kind: str, today: dt.date) -> Q:
+    """Visits whose `kind` reminder date is on or before `today`."""
+    anchor = REMINDER_ANCHORS[kind]
+    return Q(**{f"{anchor.field}__lte": today - anchor.offset})
+
+
+def _planned(visit: Visit | tuple[Any, ...]) -> schedule.PlannedVisit:
+    if isinstance(visit, Visit):
+        return schedule.PlannedVisit(visit.code, visit.target, visit.window_start, visit.window_end)  # type: ignore[arg-type]
+    return schedule.PlannedVisit(*visit)
+
+
+def _empty_counts() -> dict[str, int]:
+    return dict.fromkeys(schedule.REMINDER_KINDS, 0) | {"skipped": 0, "undelivered": 0}
+
+
+def _queue_reminders(*, today: dt.date, site_ids: Collection[int] | None, batch_size: int) -> None:
+    """Insert a pending reminder for every open visit that has reached a reminder kind it has
+    no row for: one SELECT, then one INSERT ... ON CONFLICT DO NOTHING per batch of rows,
+    whatever the number of participants.
+
+    Catch-up: a visit is reminded of the latest kind it has reached (its state today); the
+    earlier kinds it never got are recorded as skipped, so a scan that was down for ten days
+    sends one "overdue", not an "upcoming", a "due" and an "overdue" at once.
+    """
+    kinds = schedule.REMINDER_KINDS
+    # The state today, latest first: the SQL mirror of schedule.visit_state for open visits.
+    current_kind = Case(
+        *[When(_reached(kind, today), then=Value(kind)) for kind in reversed(kinds)],
+        default=Value(""),
+    )
+    candidates = (
+        Visit.objects.filter(
+            _reached(kinds[0], today),
+            kind=Visit.Kind.PLANNED,
+            status=Visit.Status.OPEN,
+            participant__status=Participant.Status.ENROLLED,
+        )
+        .annotate(reminder_kind=current_kind)
+        .filter(
+            ~Exists(Reminder.objects.filter(visit=OuterRef("pk"), kind=OuterRef("reminder_kind")))
+        )
+        .order_by("pk")
+    )
+    if site_ids is not None:
+        candidates = candidates.filter(participant__site_id__in=site_ids)
+    # One pass over the candidates (a server-side cursor on PostgreSQL), inserting as it goes:
+    # one SELECT, then one INSERT per batch.
+    rows = candidates.values_list("pk", "code", "target", "window_start", "window_end")
+    batch: list[Reminder] = []
+    for pk, *planned_fields in rows.iterator(chunk_size=batch_size):
+        planned = _planned(tuple(planned_fields))
+        state = schedule.visit_state(planned, today, done=False)
+        if state not in kinds:
+            continue
+        dates = schedule.reminder_dates(planned)
+        for kind in kinds[: kinds.index(state) + 1]:
+            batch.append(
+                Reminder(
+                    visit_id=pk,
+                    kind=kind,
+                    due_on=dates[kind],
+                    status=Reminder.Status.PENDING if kind == state else Reminder.Status.SKIPPED,
+                )
+            )
+        if len(batch) >= batch_size:
+            Reminder.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    if batch:
+        Reminder.objects.bulk_create(batch, ignore_conflicts=True)
+
+
+def _coordinators_by_site(site_ids: Collection[int]) -> dict[int, list[tuple[int, str]]]:
+    by_site: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for site_id, user_id, email in Membership.objects.filter(
+        site_id__in=site_ids, role=Role.COORDINATOR, user__is_active=True
+    ).values_list("site_id", "user_id", "user__email"):
+        by_site[site_id].append((user_id, email))
+    return by_site
+
+
+def _send_emails(messages: list[EmailMessage]) -> None:
+    if not messages:
+        return
+    try:
+        get_connection().send_messages(messages)
+    except Exception:  # the in-app notifications are committed; email is best effort
+        logger.exception("Reminder emails could not be sent")
+
+
+def _deliver_batch(
+    *,
+    today: dt.date,
+    site_ids: Collection[int] | None,
+    after_pk: int,
+    batch_size: int,
+    counts: dict[str, int],
+    email: bool,
+) -> int | None:
+    """Claim one batch of pending reminders, deliver them and mark them, in one transaction.
+
+    SKIP LOCKED lets a concurrent scan take the next rows instead of waiting for these; if
+    this process dies before the commit, the rollback puts the rows back to pending with
+    no notification written and no email queued, and the next scan delivers them. Returns
+    the last claimed id, or None when nothing was left.
+    """
+    with transaction.atomic():
+        # Lock the reminder rows alone (no joins: the planner would join whole tables under
+        # the lock), then read their visits by primary key.
+        claim = Reminder.objects.select_for_update(skip_locked=True).filter(
+            status=Reminder.Status.PENDING, due_on__lte=today, pk__gt=after_pk
+        )
+        if site_ids is not None:
+            claim = claim.filter(
+                visit__in=Visit.objects.filter(participant__site_id__in=site_ids).values("pk")
+            )
+        reminders = list(claim.order_by("pk")[:batch_size])
+        if not reminders:
+            return None
+        visits = Visit.objects.select_related("participant").in_bulk(
+            {r.visit_id for r in reminders}
+        )
+        for reminder in reminders:
+            reminder.visit = visits[reminder.visit_id]
+        coordinators = _coordinators_by_site({v.participant.site_id for v in visits.values()})
+        sent: list[Reminder] = []
+        skipped: list[int] = []
+        notices: list[NewNotification] = []
+        lines: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for reminder in reminders:
+            visit = reminder.visit
+            participant = visit.participant
+            # Still what the visit needs today? A visit done, closed, or moved on to a later
+            # state since the row was queued is not reminded late.
+            if (
+                participant.is_off_study
+                or visit.status != Visit.Status.OPEN
+                or schedule.visit_state(_planned(visit), today, done=False) != reminder.kind
+            ):
+                skipped.append(reminder.pk)
+                continue
+            recipients = coordinators.get(participant.site_id, [])
+            if not recipients:
+                # Nobody to tell yet: stays pending, delivered once a coordinator exists
+                # (while it still applies).
+                counts["undelivered"] += 1
+                continue
+            message = str(
+                REMINDER_MESSAGES[reminder.kind]
+                % {
+                    "participant": participant.study_id,
+                    "visit": visit.code,
+                    "start": visit.window_start,
+                    "end": visit.window_end,
+                }
+            )
+            url = reverse("followup:visit_record", args=[visit.pk])
+            for user_id, address in recipients:
+                notices.append(
+                    NewNotification(
+                        recipient_id=user_id,
+                        kind=f"visit_{reminder.kind}",
+                        message=message,
+                        url=url,
+                        key=f"reminder:{reminder.pk}",
+                    )
+                )
+                if address:
+                    lines[(user_id, address)].append(message)
+            sent.append(reminder)
+        notifications_create(notifications=notices)
+        now = timezone.now()
+        Reminder.objects.filter(pk__in=[r.pk for r in sent] + skipped).update(
+            status=Case(
+                When(pk__in=skipped, then=Value(Reminder.Status.SKIPPED)),
+                default=Value(Reminder.Status.SENT),
+            ),
+            sent_at=Case(When(pk__in=skipped, then=None), default=Value(now)),
+        )
+        emails = [
+            EmailMessage(
+                subject=str(REMINDER_EMAIL_SUBJECT % {"count": len(body)}),
+                body="\n".join(body),
+                to=[address],
+            )
+            for (_user_id, address), body in lines.items()
+        ]
+        # Email leaves the database's reach: send it only once the claim is committed, so a
+        # rollback never leaves an email behind that the rerun would repeat.
+        if email:
+            transaction.on_commit(lambda: _send_emails(emails))
+        for reminder in sent:
+            counts[reminder.kind] += 1
+        counts["skipped"] += len(skipped)
+        return reminders[-1].pk
+
+
+def send_due_reminders(
+    *,
+    today: dt.date,
+    site_ids: Collection[int] | None = None,
+    batch_size: int = REMINDER_BATCH_SIZE,
+    email: bool = True,
+) -> dict[str, int]:
+    """Send every reminder that is due on `today` and was never sent; return counts by kind.
+
+    Safe to run twice, concurrently, or again after a crash: the unique (visit, kind) row is
+    the record that a reminder exists, and only the transaction that claims a pending row
+    delivers it. Set-based: a fixed number of queries per batch, never per visit.
+    `email=False` delivers in-app only (the demo seed).
+    """
+    counts = _empty_counts()
+    with language_override(settings.LANGUAGE_CODE):
+        _queue_reminders(today=today, site_ids=site_ids, batch_size=batch_size)
+        last_pk: int | None = 0
+        while last_pk is not None:
+            last_pk = _deliver_batch(
+                today=today,
+                site_ids=site_ids,
+                after_pk=last_pk,
+                batch_size=batch_size,
+                counts=counts,
+                email=email,
+            )
+    return counts
+
+
+def send_due_reminders_in_site_time(*, now: dt.datetime) -> dict[str, int]:
+    """Run the scan for each site on its own calendar day (sites may span time zones)."""
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for site_id, zone in Site.objects.values_list("pk", "time_zone"):
+        by_zone[zone].append(site_id)
+    total: Counter[str] = Counter(_empty_counts())
+    for zone, ids in sorted(by_zone.items()):
+        today = now.astimezone(ZoneInfo(zone)).date()
+        total.update(send_due_reminders(today=today, site_ids=ids))
+    return dict(total)

@@ -1,0 +1,134 @@
+"""Benchmark the follow-up reminder scan (not part of the tests).
+
+Creates N participants over two sites with their planned visits (bulk_create, no history),
+visits whose window closed more than a month ago marked done, then times the daily scan:
+the first run (catching up on a month), a second run the same day (nothing left to send: the
+cost of the scan itself) and the next day's run. Prints time, reminders and queries.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_edc_bench \\
+        .venv/bin/python bench/reminder_scan.py --participants 100000
+
+The database is migrated and its follow-up tables emptied first: use a throwaway database.
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trialsite.settings.dev")
+os.environ.setdefault("EMAIL_URL", "memorymail://")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from access.models import Membership, Site, User  # noqa: E402
+from access.roles import Role  # noqa: E402
+from enrollment.models import Participant  # noqa: E402
+from followup import schedule  # noqa: E402
+from followup.models import Reminder, Visit  # noqa: E402
+from followup.services import send_due_reminders  # noqa: E402
+from notifications.models import Notification  # noqa: E402
+
+CHUNK = 5_000
+
+
+def build(n: int, today: dt.date, rng: random.Random) -> None:
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        tables = ", ".join(
+            m._meta.db_table
+            for m in (Reminder, Notification, Visit, Visit.history.model, Participant)
+        )
+        cursor.execute(f"TRUNCATE {tables} CASCADE")  # noqa: S608 - table names from the models
+    sites = []
+    for code in ("BNA", "BNB"):
+        site, _ = Site.objects.get_or_create(code=code, defaults={"name": f"Bench {code}"})
+        user, _ = User.objects.get_or_create(
+            username=f"bench_{code.lower()}", defaults={"email": f"{code}@example.org"}
+        )
+        Membership.objects.get_or_create(user=user, site=site, role=Role.COORDINATOR)
+        sites.append(site)
+    start = time.perf_counter()
+    for offset in range(0, n, CHUNK):
+        people = []
+        for i in range(offset, min(offset + CHUNK, n)):
+            diagnosis = today - dt.timedelta(days=rng.randint(0, 5 * 365))
+            people.append(
+                Participant(
+                    site=sites[i % 2],
+                    study_id=f"{sites[i % 2].code}-{i:07d}",
+                    sequence=i,
+                    diagnosis_date=diagnosis,
+                    enrolment_date=diagnosis + dt.timedelta(days=rng.randint(10, 40)),
+                )
+            )
+        people = Participant.objects.bulk_create(people)
+        visits = []
+        for p in people:
+            for planned in schedule.visit_schedule(p.diagnosis_date, p.enrolment_date):
+                done = planned.window_end < today - dt.timedelta(days=30)
+                visits.append(
+                    Visit(
+                        participant=p,
+                        code=planned.code,
+                        target=planned.target,
+                        window_start=planned.window_start,
+                        window_end=planned.window_end,
+                        status=Visit.Status.DONE if done else Visit.Status.OPEN,
+                        visit_date=planned.target if done else None,
+                    )
+                )
+        Visit.objects.bulk_create(visits, batch_size=CHUNK)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
+    print(
+        f"built {n} participants, {Visit.objects.count()} visits "
+        f"({Visit.objects.filter(status='open').count()} open) "
+        f"in {time.perf_counter() - start:.1f}s"
+    )
+
+
+def timed_scan(label: str, today: dt.date) -> None:
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        counts = send_due_reminders(today=today)
+        elapsed = time.perf_counter() - start
+    sent = sum(counts[k] for k in schedule.REMINDER_KINDS)
+    print(f"{label}: {elapsed:.2f}s, {len(ctx.captured_queries)} queries, {counts} ({sent} sent)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=20_000)
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2027, 6, 1))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse the visits of the last run; reset reminders"
+    )
+    args = parser.parse_args()
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    if args.keep and Visit.objects.exists():
+        with connection.cursor() as cursor:
+            tables = f"{Reminder._meta.db_table}, {Notification._meta.db_table}"
+            cursor.execute(f"TRUNCATE {tables}")  # noqa: S608 - table names from the models
+        print(f"kept {Participant.objects.count()} participants, {Visit.objects.count()} visits")
+    else:
+        build(args.participants, args.today, random.Random(args.seed))  # noqa: S311 - test data
+    timed_scan("first scan (catch-up of a month)", args.today)
+    timed_scan("second scan, same day", args.today)
+    timed_scan("next day", args.today + dt.timedelta(days=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from followup import forms
+from followup.models import Visit
+from tests.factories.followup import participant_with_visits
+
+pytestmark = pytest.mark.django_db
+
+
+def _post_data(visit, **changes):
+    day = visit.participant.enrolment_date + dt.timedelta(days=1)
+    data = {
+        "visit_date": day.isoformat(),
+        "vital_status": "alive",
+        "last_known_alive": day.isoformat(),
+        "distant_progression": "no",
+        "locoregional_recurrence": "no",
+        "version": visit.version,
+    }
+    data.update({k: v for k, v in changes.items() if v is not None})
+    for k in [k for k, v in changes.items() if v is None]:
+        data.pop(k, None)
+    return data
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def visit(site_a, coordinator_a, today):
+    """A participant whose M03 window is open today."""
+    p = participant_with_visits(
+        site_a,
+        coordinator_a,
+        diagnosis_date=today - dt.timedelta(days=95),
+        enrolment_date=today - dt.timedelta(days=10),
+    )
+    return p.visits.get(code="M03")
+
+
+def test_a_coordinator_lands_on_the_worklist(client, coordinator_a):
+    client.force_login(coordinator_a)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == reverse("followup:worklist")
+
+
+def test_the_worklist_shows_the_sites_visits_by_state(client, coordinator_a, visit, site_b):
+    other = participant_with_visits(
+        site_b,
+        diagnosis_date=visit.participant.diagnosis_date,
+        enrolment_date=visit.participant.enrolment_date,
+    )
+    client.force_login(coordinator_a)
+    response = client.get(reverse("followup:worklist"))
+    assert response.status_code == 200
+    [entry] = response.context["worklists"]
+    assert entry.due == [visit]
+    assert other.study_id not in response.content.decode()
+    assert reverse("followup:visit_record", args=[visit.pk]) in response.content.decode()
+
+
+def test_the_worklist_runs_a_bounded_number_of_queries(
+    client, coordinator_a, site_a, visit, django_assert_max_num_queries
+):
+    for _ in range(20):
+        participant_with_visits(
+            site_a,
+            diagnosis_date=visit.participant.diagnosis_date - dt.timedelta(days=200),
+            enrolment_date=visit.participant.enrolment_date,
+        )
+    client.force_login(coordinator_a)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("followup:worklist"))
+    assert response.status_code == 200
+
+
+def test_the_worklist_is_for_coordinators(client, investigator_a):
+    client.force_login(investigator_a)
+    assert client.get(reverse("followup:worklist")).status_code == 403
+
+
+def test_a_coordinator_records_a_visit(client, coordinator_a, visit):
+    client.force_login(coordinator_a)
+    url = reverse("followup:visit_record", args=[visit.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        _post_data(
+            visit,
+            distant_progression="yes",
+            distant_progression_date=(visit.window_start - dt.timedelta(days=20)).isoformat(),
+            distant_progression_sites=["liver", "bone"],
+            systemic_therapy="letrozole + palbociclib",
+        ),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.DONE
+    assert visit.distant_progression_sites == ["liver", "bone"]
+    assert visit.history.first().history_user == coordinator_a
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"visit_date": "2000-01-01"}, "visit_date", forms.VISIT_BEFORE_ENROLMENT),
+        ({"visit_date": "2999-01-01"}, "visit_date", forms.DATE_IN_FUTURE),
+        ({"visit_date": "not a date"}, "visit_date", None),
+        (
+            {
+                "vital_status": "dead",
+                "death_date": "DEATH",
+                "death_cause": "other",
+                "last_known_alive": "DEATH",
+                "distant_progression": "yes",
+                "distant_progression_date": "PROGRESSION",
+                "distant_progression_sites": ["lung"],
+            },
+            "death_date",
+            forms.DEATH_BEFORE_PROGRESSION,
+        ),
+        (
+            {
+                "vital_status": "dead",
+                "death_date": "DEATH",
+                "death_cause": "other",
+                "last_known_alive": "AFTER_DEATH",
+            },
+            "last_known_alive",
+            forms.ALIVE_AFTER_DEATH,
+        ),
+        ({"distant_progression_sites": ["mars"]}, "distant_progression_sites", None),
+    ],
+)
+def test_bad_input_is_a_field_error_and_nothing_is_saved(
+    client, coordinator_a, visit, changes, field, message
+):
+    start = visit.window_start
+    placeholders = {
+        "DEATH": (start + dt.timedelta(days=1)).isoformat(),
+        "AFTER_DEATH": (start + dt.timedelta(days=2)).isoformat(),
+        "PROGRESSION": (start + dt.timedelta(days=2)).isoformat(),
+    }
+    changes = {k: placeholders.get(v, v) if isinstance(v, str) else v for k, v in changes.items()}
+    client.force_login(coordinator_a)
+    response = client.post(
+        reverse("followup:visit_record", args=[visit.pk]), _post_data(visit, **changes)
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors
+    if message is not None:
+        assert str(message).split("%")[0] in errors[field][0]
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.OPEN and visit.visit_date is None
+    assert visit.history.count() == 1
+
+
+def test_correcting_a_recorded_visit_needs_a_reason(client, coordinator_a, visit):
+    client.force_login(coordinator_a)
+    url = reverse("followup:visit_record", args=[visit.pk])
+    assert client.post(url, _post_data(visit)).status_code == 302
+    visit.refresh_from_db()
+    response = client.post(url, _post_data(visit, systemic_therapy="capecitabine"))
+    assert response.context["form"].errors["reason"] == [str(forms.REASON_FOR_CHANGE)]
+    response = client.post(
+        url, _post_data(visit, systemic_therapy="capecitabine", reason="regimen changed")
+    )
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    # Versions: recorded (2), its form completed (3, issue 9), corrected (4).
+    assert visit.systemic_therapy == "capecitabine" and visit.version == 4
+
+
+def test_a_stale_edit_is_refused(client, coordinator_a, visit):
+    client.force_login(coordinator_a)
+    url = reverse("followup:visit_record", args=[visit.pk])
+    data = _post_data(visit)
+    Visit.objects.filter(pk=visit.pk).update(version=visit.version + 1)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("coordinator_b", 404), ("investigator_a", 403), ("data_manager_a", 403)],
+    indirect=["persona"],
+)
+def test_others_cannot_open_or_record_a_site_a_visit(client, persona, status, visit):
+    """Another site's visit is absent (404); at their own site, other roles are refused."""
+    client.force_login(persona)
+    url = reverse("followup:visit_record", args=[visit.pk])
+    assert client.get(url).status_code == status
+    assert client.post(url, _post_data(visit)).status_code == status
+    missed = reverse("followup:visit_missed", args=[visit.pk])
+    assert client.post(missed, {"reason": "x"}).status_code == status
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.OPEN
+
+
+def test_coordinator_b_cannot_see_site_a_participant_visits(client, coordinator_b, visit):
+    client.force_login(coordinator_b)
+    url = reverse("followup:participant_visits", args=[visit.participant_id])
+    assert client.get(url).status_code == 404
+    url = reverse("followup:unscheduled_visit", args=[visit.participant_id])
+    assert client.get(url).status_code == 404
+
+
+def test_an_unscheduled_visit_is_recorded(client, coordinator_a, visit):
+    client.force_login(coordinator_a)
+    url = reverse("followup:unscheduled_visit", args=[visit.participant_id])
+    day = (visit.participant.enrolment_date + dt.timedelta(days=2)).isoformat()
+    response = client.post(url, _post_data(visit, visit_date=day, last_known_alive=day))
+    assert response.status_code == 302, response.context["form"].errors
+    unscheduled = Visit.objects.get(participant=visit.participant, kind="unscheduled")
+    assert unscheduled.status == Visit.Status.DONE and unscheduled.code == ""
+
+
+def test_a_visit_is_recorded_as_missed_with_a_reason(client, coordinator_a, visit):
+    client.force_login(coordinator_a)
+    url = reverse("followup:visit_missed", args=[visit.pk])
+    assert client.post(url, {"reason": "patient moved abroad"}).status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.MISSED
+
+
+def test_the_participant_page_lists_visits_with_their_state(client, investigator_a, visit):
+    client.force_login(investigator_a)
+    response = client.get(reverse("followup:participant_visits", args=[visit.participant_id]))
+    assert response.status_code == 200
+    states = {v.code: s for v, s in response.context["visits"]}
+    assert states["M03"] == "due"
+    assert not response.context["can_enter"]
+
+
+def test_the_web_app_works_when_redis_is_down(client, coordinator_a, visit, settings):
+    """Nothing in the request path talks to the broker."""
+    from trialsite.celery import app
+
+    saved = app.conf.broker_url
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
+    try:
+        client.force_login(coordinator_a)
+        assert client.get(reverse("followup:worklist")).status_code == 200
+        url = reverse("followup:visit_record", args=[visit.pk])
+        assert client.post(url, _post_data(visit)).status_code == 302
+        assert client.get(reverse("notifications:list")).status_code == 200
+    finally:
+        app.conf.update(broker_url=saved, task_always_eager=True)
