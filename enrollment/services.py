@@ -1,0 +1,231 @@
+"""Screening and enrolment writes. Every clinical write goes through audit.services.save_record.
+
+Eligibility is never decided here: the services ask `enrollment.eligibility.evaluate`, inside
+the transaction that records the outcome, on the row they have locked.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from access.models import Site
+from access.roles import Action
+from audit.services import save_record
+from followup import services as followup_services
+
+from . import eligibility
+from .models import OffStudy, Participant, Screening, StudyIdCounter
+
+NOT_ELIGIBLE = _("This patient is not eligible: %(failed)s.")
+NOT_DECIDED = _("Eligibility is not decided yet: complete %(missing)s.")
+SCREENING_CLOSED = _("This screening already has an outcome (%(status)s).")
+CONSENT_REQUIRED = _("Give the date of informed consent.")
+CONSENT_BEFORE_SCREENING = _("Consent cannot be given before the screening date.")
+DATE_IN_FUTURE = _("This date is in the future.")
+NOTE_REQUIRED_NO_FAILED_CRITERION = _(
+    "No criterion failed: say in the note why the patient is not enrolled."
+)
+IMPOSSIBLE_FACTS = _("The screening data are inconsistent: %(error)s")
+ALREADY_OFF_STUDY = _("This participant is already off study.")
+OFF_STUDY_BEFORE_ENROLMENT = _("The off-study date cannot be before the enrolment date.")
+NOT_ALLOWED = _("You may not do this at this site.")
+CORRECTION_REASON_REQUIRED = _(
+    "This screening already has an outcome: give the reason for the correction."
+)
+
+REASON_SCREENING_CREATED = "Screening started"
+REASON_ENROLLED = "Enrolled"
+REASON_SCREEN_FAILED = "Screen failure"
+REASON_OFF_STUDY = "Off study"
+
+
+class ScreeningOutcomeError(Exception):
+    """The outcome asked for cannot be recorded; the message says why, for the user."""
+
+
+def _require(user: Any, action: Action, site_id: int) -> None:
+    if not user.can(action, site_id):
+        raise PermissionDenied(NOT_ALLOWED)
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or timezone.localdate()
+
+
+def _verdict(screening: Screening, today: dt.date) -> eligibility.Eligibility:
+    """The rules' verdict on the screening; facts the rules refuse are an outcome error."""
+    try:
+        return eligibility.evaluate(screening.facts(today=today))
+    except ValueError as exc:
+        raise ScreeningOutcomeError(IMPOSSIBLE_FACTS % {"error": exc}) from exc
+
+
+def screening_save(
+    *,
+    screening: Screening,
+    user: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+    today: dt.date | None = None,
+) -> Screening:
+    """Create or correct a screening; complete or not, it is saved as it stands.
+
+    A correction of the diagnosis date after enrolment is carried to the participant, whose
+    follow-up visits are counted from it and so are planned again.
+    """
+    _require(user, Action.SCREEN, screening.site_id)
+    _verdict(screening, _today(today))
+    creating = screening.pk is None
+    if not creating and not screening.is_open and not reason.strip():
+        raise ScreeningOutcomeError(CORRECTION_REASON_REQUIRED)
+    # An edit of a draft needs no reason; beyond draft, save_record asks for one.
+    reason = reason.strip() or (REASON_SCREENING_CREATED if creating else "")
+    with transaction.atomic():
+        save_record(screening, user=user, reason=reason, expected_version=expected_version)
+        if creating or screening.status != Screening.Status.ENROLLED:
+            return screening
+        participant = Participant.objects.select_for_update().get(screening=screening)
+        if screening.diagnosis_date and participant.diagnosis_date != screening.diagnosis_date:
+            participant.diagnosis_date = screening.diagnosis_date
+            save_record(participant, user=user, reason=reason)
+            followup_services.replan_visits(participant=participant, user=user, reason=reason)
+    return screening
+
+
+def _format_codes(codes: tuple[str, ...] | list[str]) -> str:
+    return "; ".join(eligibility.CRITERION_LABELS[c] for c in codes)
+
+
+def _next_sequence(site: Site) -> int:
+    # The counter row is created once per site; get_or_create survives a concurrent creation
+    # (it retries the read after the unique violation, in its own savepoint). The lock is then
+    # held until the enrolment transaction ends.
+    StudyIdCounter.objects.get_or_create(site=site)
+    counter = StudyIdCounter.objects.select_for_update().get(site=site)
+    counter.last_sequence += 1
+    counter.save(update_fields=["last_sequence"])
+    return counter.last_sequence
+
+
+def study_id_for(site: Site, sequence: int) -> str:
+    return f"{site.code}-{sequence:04d}"
+
+
+def enrol_participant(
+    *,
+    screening: Screening,
+    user: Any,
+    consent_date: dt.date | None,
+    today: dt.date | None = None,
+) -> Participant:
+    """Enrol an eligible patient: allocate the next study ID at the site, create the
+    participant and plan the follow-up visits, all in one transaction.
+
+    The enrolment date is the date of informed consent: the protocol's enrolment is the
+    patient's agreement, and follow-up visits are planned from it.
+    """
+    _require(user, Action.ENROL, screening.site_id)
+    today = _today(today)
+    with transaction.atomic():
+        # Lock the screening so that two clicks on "enrol" cannot both pass the checks below.
+        # of=("self",): the site row stays unlocked; the study ID counter is the one lock
+        # that serialises enrolments at a site.
+        locked = (
+            Screening.objects.select_for_update(of=("self",))
+            .select_related("site")
+            .get(pk=screening.pk)
+        )
+        if not locked.is_open:
+            raise ScreeningOutcomeError(SCREENING_CLOSED % {"status": locked.get_status_display()})
+        if consent_date is None:
+            raise ScreeningOutcomeError(CONSENT_REQUIRED)
+        if consent_date > today:
+            raise ScreeningOutcomeError(DATE_IN_FUTURE)
+        if consent_date < locked.screening_date:
+            raise ScreeningOutcomeError(CONSENT_BEFORE_SCREENING)
+        verdict = _verdict(locked, today)
+        if verdict.eligible is False:
+            raise ScreeningOutcomeError(NOT_ELIGIBLE % {"failed": _format_codes(verdict.failed)})
+        if verdict.eligible is not True:
+            raise ScreeningOutcomeError(NOT_DECIDED % {"missing": _format_codes(verdict.missing)})
+
+        sequence = _next_sequence(locked.site)
+        participant = Participant(
+            site=locked.site,
+            study_id=study_id_for(locked.site, sequence),
+            sequence=sequence,
+            diagnosis_date=locked.diagnosis_date,
+            enrolment_date=consent_date,
+            screening=locked,
+        )
+        save_record(participant, user=user, reason=REASON_ENROLLED)
+        locked.status = Screening.Status.ENROLLED
+        locked.consent_date = consent_date
+        locked.failed_criteria = []
+        save_record(locked, user=user, reason=f"{REASON_ENROLLED} as {participant.study_id}")
+        followup_services.plan_visits(participant=participant, user=user)
+    screening.refresh_from_db()
+    return participant
+
+
+def screen_fail(
+    *,
+    screening: Screening,
+    user: Any,
+    note: str = "",
+    today: dt.date | None = None,
+) -> Screening:
+    """Record a screen failure with the criteria the rules find failed, and a note.
+
+    A patient may also be a screen failure without a failed criterion (declined consent, say);
+    the note must then say why.
+    """
+    _require(user, Action.SCREEN, screening.site_id)
+    today = _today(today)
+    with transaction.atomic():
+        locked = Screening.objects.select_for_update().get(pk=screening.pk)
+        if not locked.is_open:
+            raise ScreeningOutcomeError(SCREENING_CLOSED % {"status": locked.get_status_display()})
+        verdict = _verdict(locked, today)
+        if not verdict.failed and not note.strip():
+            raise ScreeningOutcomeError(NOTE_REQUIRED_NO_FAILED_CRITERION)
+        locked.status = Screening.Status.SCREEN_FAILED
+        locked.failed_criteria = list(verdict.failed)
+        locked.outcome_note = note.strip()
+        save_record(locked, user=user, reason=REASON_SCREEN_FAILED)
+    screening.refresh_from_db()
+    return screening
+
+
+def take_off_study(
+    *,
+    participant: Participant,
+    user: Any,
+    date: dt.date,
+    reason: str,
+    note: str = "",
+    today: dt.date | None = None,
+) -> OffStudy:
+    """Take a participant off study (withdrawal of consent, death, ...): recorded, audited,
+    never deleted; visits not yet done are closed."""
+    _require(user, Action.ENTER_DATA, participant.site_id)
+    today = _today(today)
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        if locked.is_off_study or OffStudy.objects.filter(participant=locked).exists():
+            raise ScreeningOutcomeError(ALREADY_OFF_STUDY)
+        if date > today:
+            raise ScreeningOutcomeError(DATE_IN_FUTURE)
+        if date < locked.enrolment_date:
+            raise ScreeningOutcomeError(OFF_STUDY_BEFORE_ENROLMENT)
+        off_study = OffStudy(participant=locked, date=date, reason=reason, note=note.strip())
+        save_record(off_study, user=user, reason=f"{REASON_OFF_STUDY}: {reason}")
+        locked.status = Participant.Status.OFF_STUDY
+        save_record(locked, user=user, reason=f"{REASON_OFF_STUDY}: {reason}")
+        followup_services.close_visits(participant=locked, user=user, as_of=date)
+    participant.refresh_from_db()
+    return off_study

@@ -1,0 +1,232 @@
+"""Screening and enrolment pages. Each view: access check, form, service, redirect."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from access.roles import Action
+from audit.services import ReasonRequiredError, StaleRecordError
+
+from . import casebook, selectors, services
+from .forms import EnrolForm, ListFilterForm, OffStudyForm, ScreenFailForm, ScreeningForm
+from .models import Participant, Screening
+
+PAGE_SIZE = 25
+
+
+def _require(request: HttpRequest, action: Action, site_id: int | None = None) -> None:
+    if not request.user.can(action, site_id):
+        raise PermissionDenied
+
+
+def _render_screening(
+    request: HttpRequest,
+    screening: Screening,
+    form: ScreeningForm,
+    *,
+    enrol_form: EnrolForm | None = None,
+    fail_form: ScreenFailForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    is_open = screening.pk is not None and screening.is_open
+    context = {
+        "screening": screening,
+        "form": form,
+        "checklist": selectors.screening_checklist(form.instance, today=today),
+        "can_edit": screening.pk is None or user.can(Action.SCREEN, screening.site_id),
+        "enrol_form": (enrol_form or EnrolForm(screening=screening, today=today))
+        if is_open and user.can(Action.ENROL, screening.site_id)
+        else None,
+        "fail_form": (fail_form or ScreenFailForm())
+        if is_open and user.can(Action.SCREEN, screening.site_id)
+        else None,
+    }
+    return render(request, "enrollment/screening_form.html", context, status=status)
+
+
+def _list_page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+@login_required
+def screening_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.VIEW_PARTICIPANTS)
+    filters = ListFilterForm(request.GET, user=request.user, statuses=Screening.Status.choices)
+    page = _list_page(request, selectors.screening_list(user=request.user, **filters.filters()))
+    return render(
+        request,
+        "enrollment/screening_list.html",
+        {"filters": filters, "page_obj": page, "can_screen": request.user.can(Action.SCREEN)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def screening_new(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.SCREEN)
+    form = ScreeningForm(request.POST or None, user=request.user, instance=Screening())
+    if request.method == "POST" and form.is_valid():
+        screening = form.save(commit=False)
+        try:
+            services.screening_save(screening=screening, user=request.user)
+        except services.ScreeningOutcomeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Screening %(number)s saved.") % {"number": screening.screening_number}
+            )
+            return redirect("enrollment:screening_detail", pk=screening.pk)
+    return _render_screening(request, form.instance, form, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.screening_for(user=request.user, pk=pk)
+    can_edit = request.user.can(Action.SCREEN, screening.site_id)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = ScreeningForm(request.POST or None, instance=screening, read_only=not can_edit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screening_save(
+                screening=form.save(commit=False),
+                user=request.user,
+                reason=form.cleaned_data["change_reason"],
+                expected_version=form.cleaned_data["loaded_version"],
+            )
+        except (services.ScreeningOutcomeError, StaleRecordError, ReasonRequiredError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Screening %(number)s saved.") % {"number": screening.screening_number}
+            )
+            return redirect("enrollment:screening_detail", pk=screening.pk)
+    return _render_screening(request, screening, form, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def screening_evaluate(request: HttpRequest) -> HttpResponse:
+    """The criteria panel for the form as it stands, unsaved: the server is the judge."""
+    _require(request, Action.SCREEN)
+    form = ScreeningForm(request.POST, user=request.user, instance=Screening(), judge_only=True)
+    form.is_valid()
+    checklist = selectors.screening_checklist(form.instance, today=timezone.localdate())
+    return render(request, "enrollment/includes/criteria_panel.html", {"checklist": checklist})
+
+
+@require_POST
+@login_required
+def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.screening_for(user=request.user, pk=pk)
+    _require(request, Action.ENROL, screening.site_id)
+    enrol_form = EnrolForm(request.POST, screening=screening)
+    if enrol_form.is_valid():
+        try:
+            participant = services.enrol_participant(
+                screening=screening,
+                user=request.user,
+                consent_date=enrol_form.cleaned_data["consent_date"],
+            )
+        except services.ScreeningOutcomeError as exc:
+            enrol_form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Enrolled as %(study_id)s.") % {"study_id": participant.study_id}
+            )
+            return redirect("enrollment:casebook", study_id=participant.study_id)
+    return _render_screening(
+        request, screening, ScreeningForm(instance=screening), enrol_form=enrol_form, status=400
+    )
+
+
+@require_POST
+@login_required
+def screening_fail(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.screening_for(user=request.user, pk=pk)
+    _require(request, Action.SCREEN, screening.site_id)
+    fail_form = ScreenFailForm(request.POST)
+    if fail_form.is_valid():
+        try:
+            services.screen_fail(
+                screening=screening, user=request.user, note=fail_form.cleaned_data["note"]
+            )
+        except services.ScreeningOutcomeError as exc:
+            fail_form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Screen failure recorded."))
+            return redirect("enrollment:screening_detail", pk=screening.pk)
+    return _render_screening(
+        request, screening, ScreeningForm(instance=screening), fail_form=fail_form, status=400
+    )
+
+
+@require_GET
+@login_required
+def participant_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.VIEW_PARTICIPANTS)
+    filters = ListFilterForm(request.GET, user=request.user, statuses=Participant.Status.choices)
+    page = _list_page(request, selectors.participant_list(user=request.user, **filters.filters()))
+    return render(
+        request, "enrollment/participant_list.html", {"filters": filters, "page_obj": page}
+    )
+
+
+@require_GET
+@login_required
+def participant_casebook(request: HttpRequest, study_id: str) -> HttpResponse:
+    participant = selectors.participant_for(user=request.user, study_id=study_id)
+    sections = casebook.casebook_sections(participant, request.user)
+    screening = participant.screening
+    context = {
+        "participant": participant,
+        "screening": screening,
+        "sections": sections,
+        "path": casebook.trial_path(participant, sections),
+        "checklist": selectors.screening_checklist(screening, today=screening.screening_date)
+        if screening
+        else None,
+        "can_take_off_study": not participant.is_off_study
+        and request.user.can(Action.ENTER_DATA, participant.site_id),
+    }
+    return render(request, "enrollment/casebook.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def participant_off_study(request: HttpRequest, study_id: str) -> HttpResponse:
+    participant = selectors.participant_for(user=request.user, study_id=study_id)
+    _require(request, Action.ENTER_DATA, participant.site_id)
+    form = OffStudyForm(request.POST or None, participant=participant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.take_off_study(
+                participant=participant,
+                user=request.user,
+                date=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except services.ScreeningOutcomeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(study_id)s is off study.") % {"study_id": study_id})
+            return redirect("enrollment:casebook", study_id=study_id)
+    return render(
+        request,
+        "enrollment/off_study_form.html",
+        {"participant": participant, "form": form},
+        status=400 if form.errors else 200,
+    )
