@@ -1,0 +1,306 @@
+"""Thin views: scope and rights check, form, service, redirect.
+
+Reading is for anyone with a role at the participant's site; writing needs
+`Action.ENTER_DATA` there (coordinators). Another site's records are a 404 (access.scoping).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from access.roles import Action
+from audit.services import ReasonRequiredError, StaleRecordError
+from enrollment.models import Participant
+
+from . import selectors, services
+from .forms import (
+    AssessmentForm,
+    BaselineForm,
+    LesionFormSet,
+    SurgeryForm,
+    TherapyLineForm,
+    add_service_errors,
+)
+from .models import RESPONSE_LABELS, Baseline, ResponseAssessment, Surgery, TherapyLine
+
+
+def _require_entry(request: HttpRequest, participant: Participant) -> None:
+    """The one rights check for writes: data entry at the participant's site."""
+    if not request.user.can(Action.ENTER_DATA, participant.site_id):  # type: ignore[union-attr]
+        raise PermissionDenied
+
+
+def _participant_url(participant: Participant) -> str:
+    return reverse("assessments:participant", args=[participant.pk])
+
+
+@require_GET
+@login_required
+def participant_list(request: HttpRequest) -> HttpResponse:
+    participants = selectors.participants_for_user(request.user)
+    return render(request, "assessments/participant_list.html", {"participants": participants})
+
+
+@require_GET
+@login_required
+def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.participant_for_user(request.user, pk)
+    return render(
+        request,
+        "assessments/participant.html",
+        {
+            "participant": participant,
+            "assessments_casebook": selectors.casebook_assessments(participant),
+            "can_enter_data": request.user.can(Action.ENTER_DATA, participant.site_id),  # type: ignore[union-attr]
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def baseline_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.participant_for_user(request.user, pk)
+    _require_entry(request, participant)
+    baseline = Baseline.objects.filter(participant=participant).first() or Baseline(
+        participant=participant
+    )
+    lesions_locked = participant.response_assessments.exists()  # type: ignore[attr-defined]
+    data = request.POST if request.method == "POST" else None
+    form = BaselineForm(data, instance=baseline)
+    formset = None if lesions_locked else LesionFormSet(data, instance=baseline, prefix="lesions")
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+        try:
+            services.baseline_save(
+                baseline=form.save(commit=False),
+                lesions=formset.lesions() if formset is not None else (),
+                user=request.user,
+                **form.audit_kwargs,
+            )
+        except (ValidationError, StaleRecordError, ReasonRequiredError) as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, _("Baseline saved."))
+            return redirect(_participant_url(participant))
+    return render(
+        request,
+        "assessments/baseline_form.html",
+        {
+            "participant": participant,
+            "form": form,
+            "formset": formset,
+            "locked_lesions": selectors.baseline_lesions(participant) if lesions_locked else [],
+        },
+    )
+
+
+def _show_error(form: Any, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        add_service_errors(form, exc)
+    else:
+        form.add_error(None, str(exc))
+
+
+def _record_form(
+    request: HttpRequest,
+    *,
+    participant: Participant,
+    instance: Any,
+    form_class: type,
+    save: Any,
+    template: str,
+    saved_message: str,
+) -> HttpResponse:
+    """Create or edit one therapy line or surgery: the same steps for both."""
+    form = form_class(request.POST if request.method == "POST" else None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.save(commit=False), user=request.user, **form.audit_kwargs)
+        except (ValidationError, StaleRecordError, ReasonRequiredError) as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, saved_message)
+            return redirect(_participant_url(participant))
+    return render(request, template, {"participant": participant, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def therapy_create(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.participant_for_user(request.user, pk)
+    _require_entry(request, participant)
+    return _record_form(
+        request,
+        participant=participant,
+        instance=TherapyLine(participant=participant),
+        form_class=TherapyLineForm,
+        save=lambda line, **kw: services.therapy_line_save(line=line, **kw),
+        template="assessments/therapy_form.html",
+        saved_message=_("Systemic therapy saved."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def therapy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    line = selectors.record_for_user(TherapyLine.objects.all(), request.user, pk)
+    _require_entry(request, line.participant)
+    return _record_form(
+        request,
+        participant=line.participant,
+        instance=line,
+        form_class=TherapyLineForm,
+        save=lambda line, **kw: services.therapy_line_save(line=line, **kw),
+        template="assessments/therapy_form.html",
+        saved_message=_("Systemic therapy saved."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def surgery_create(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.participant_for_user(request.user, pk)
+    _require_entry(request, participant)
+    return _record_form(
+        request,
+        participant=participant,
+        instance=Surgery(participant=participant),
+        form_class=SurgeryForm,
+        save=lambda surgery, **kw: services.surgery_save(surgery=surgery, **kw),
+        template="assessments/surgery_form.html",
+        saved_message=_("Surgery saved."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def surgery_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    surgery = selectors.record_for_user(Surgery.objects.all(), request.user, pk)
+    _require_entry(request, surgery.participant)
+    return _record_form(
+        request,
+        participant=surgery.participant,
+        instance=surgery,
+        form_class=SurgeryForm,
+        save=lambda surgery, **kw: services.surgery_save(surgery=surgery, **kw),
+        template="assessments/surgery_form.html",
+        saved_message=_("Surgery saved."),
+    )
+
+
+def _assessment_form(
+    request: HttpRequest, participant: Participant, assessment: ResponseAssessment
+) -> AssessmentForm:
+    measurements = {m.lesion_id: m for m in assessment.measurements.all()} if assessment.pk else {}
+    return AssessmentForm(
+        request.POST if request.method == "POST" else None,
+        instance=assessment,
+        lesions=selectors.baseline_lesions(participant),
+        measurements=measurements,
+    )
+
+
+def _assessment_page(
+    request: HttpRequest, participant: Participant, assessment: ResponseAssessment
+) -> HttpResponse:
+    if assessment.is_complete:
+        return redirect("assessments:assessment", pk=assessment.pk)
+    form = _assessment_form(request, participant, assessment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.assessment_save(
+                assessment=form.save(commit=False),
+                entries=form.entries(),
+                complete=request.POST.get("action") == "complete",
+                user=request.user,
+                **form.audit_kwargs,
+            )
+        except (ValidationError, StaleRecordError, ReasonRequiredError) as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, _("Response assessment saved."))
+            return redirect("assessments:assessment", pk=saved.pk)
+    return render(
+        request,
+        "assessments/assessment_form.html",
+        {"participant": participant, "form": form, "assessment": assessment},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.participant_for_user(request.user, pk)
+    _require_entry(request, participant)
+    if not Baseline.objects.filter(participant=participant).exists():
+        messages.error(request, services.NO_BASELINE)
+        return redirect(_participant_url(participant))
+    return _assessment_page(request, participant, ResponseAssessment(participant=participant))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.record_for_user(ResponseAssessment.objects.all(), request.user, pk)
+    _require_entry(request, assessment.participant)
+    return _assessment_page(request, assessment.participant, assessment)
+
+
+@require_GET
+@login_required
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.record_for_user(
+        ResponseAssessment.objects.prefetch_related(selectors.measurements_prefetch()),
+        request.user,
+        pk,
+    )
+    participant = assessment.participant
+    return render(
+        request,
+        "assessments/assessment_detail.html",
+        {
+            "participant": participant,
+            "assessment": assessment,
+            "can_enter_data": request.user.can(Action.ENTER_DATA, participant.site_id),  # type: ignore[union-attr]
+        },
+    )
+
+
+@require_POST
+@login_required
+def assessment_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the responses the entered values would give, computed but not saved."""
+    participant = selectors.participant_for_user(request.user, pk)
+    _require_entry(request, participant)
+    assessment_pk = request.POST.get("assessment")
+    assessment = (
+        selectors.record_for_user(
+            ResponseAssessment.objects.all(), request.user, int(assessment_pk)
+        )
+        if assessment_pk and assessment_pk.isdigit()
+        else ResponseAssessment(participant=participant)
+    )
+    form = _assessment_form(request, participant, assessment)
+    results = labels = None
+    if form.is_valid():
+        results = services.compute_responses(form.instance, form.lesions, form.entries())
+        labels = {
+            compartment: {
+                part: RESPONSE_LABELS.get(getattr(result, part) or "", "")
+                for part in ("target", "non_target", "overall")
+            }
+            for compartment, result in results.items()
+        }
+    return render(
+        request,
+        "assessments/includes/response_preview.html",
+        {"results": results, "labels": labels},
+    )
