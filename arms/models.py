@@ -1,0 +1,220 @@
+"""Arm assignment: a rule's proposal per completed assessment, decided by a signed person.
+
+`ArmAssignment` is a clinical record (audited, versioned, never deleted): one per completed
+response assessment, with a snapshot of the inputs the rules saw (`arms.rules.assign_arm`) and
+the version of those rules. An investigator confirms the proposal or overrides it; either way
+the decision carries an `ElectronicSignature`, which can never change or disappear
+(21 CFR 11.50, 11.70, 11.200). Writes go through `arms.services`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import ResponseAssessment
+from audit.models import ClinicalRecord
+from enrollment.models import Participant
+
+from .rules import ARMS
+
+ARM_CHOICES = [
+    (n, format_lazy(_("Arm {number}: {label}"), number=n, label=a.label)) for n, a in ARMS.items()
+]
+
+SIGNATURE_IMMUTABLE = _("An electronic signature cannot be changed or deleted.")
+
+
+class SignatureImmutableError(Exception):
+    """A signature is evidence: it is written once (21 CFR 11.70: it cannot be excised)."""
+
+
+class ElectronicSignatureQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
+
+
+class ElectronicSignature(models.Model):
+    """One signature: who (name as printed at signing), when (UTC), what it means, on what.
+
+    Insert-only. The record it signs is named by model label, primary key and the version of
+    that record that was signed, so the signature stays generic (a casebook sign-off can use
+    it too) and points at exactly what the signer saw.
+    """
+
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="electronic_signatures",
+        verbose_name=_("signer"),
+    )
+    printed_name = models.CharField(_("printed name of the signer"), max_length=300)
+    signed_at = models.DateTimeField(_("signed at (UTC)"), default=timezone.now)
+    meaning = models.TextField(_("meaning of the signature"))
+    record_type = models.CharField(_("signed record type"), max_length=100)
+    record_id = models.PositiveBigIntegerField(_("signed record ID"))
+    record_version = models.PositiveIntegerField(_("version of the signed record"))
+
+    objects = ElectronicSignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        verbose_name = _("electronic signature")
+        verbose_name_plural = _("electronic signatures")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(printed_name="") & ~models.Q(meaning=""),
+                name="signature_has_name_and_meaning",
+            ),
+        ]
+        indexes = [models.Index(fields=["record_type", "record_id"], name="signature_record")]
+
+    def __str__(self) -> str:
+        return f"{self.printed_name}, {self.signed_at:%Y-%m-%d %H:%M} UTC: {self.meaning}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
+
+
+class ArmAssignment(ClinicalRecord):
+    """The arm a completed response assessment leads to: proposed by rule, signed by a person.
+
+    "Every assessment gets its own assignment, kept for ever; the current arm is the latest
+    one an investigator confirmed" (spec section 3). An assessment with an "NE" compartment
+    gets a row too, with no proposal and the reason, so the casebook can say why there is none.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting investigator")
+        CONFIRMED = "confirmed", _("Confirmed")
+        OVERRIDDEN = "overridden", _("Overridden")
+        NOT_EVALUABLE = "not_evaluable", _("No proposal: not evaluable")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="arm_assignments"
+    )
+    assessment = models.OneToOneField(
+        ResponseAssessment, on_delete=models.PROTECT, related_name="arm_assignment"
+    )
+    # Snapshot of what the rules saw: an assessment's date cannot change once it is complete,
+    # but the snapshot keeps the assignment readable on its own.
+    assessment_date = models.DateField(_("assessment date"))
+    primary_response = models.CharField(_("primary: overall response"), max_length=16)
+    metastatic_response = models.CharField(_("metastases: overall response"), max_length=16)
+    rules_version = models.CharField(_("rules version"), max_length=16)
+
+    proposed_arm = models.PositiveSmallIntegerField(
+        _("proposed arm"), choices=ARM_CHOICES, null=True, blank=True
+    )
+    no_proposal_reason = models.CharField(_("why no arm was proposed"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    confirmed_arm = models.PositiveSmallIntegerField(
+        _("signed arm"), choices=ARM_CHOICES, null=True, blank=True
+    )
+    overridden = models.BooleanField(_("overridden (protocol deviation)"), default=False)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    signature = models.OneToOneField(
+        ElectronicSignature,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="arm_assignment",
+        verbose_name=_("signature"),
+    )
+
+    site_path = "participant__site"
+
+    class Meta:
+        ordering = ["assessment_date", "pk"]
+        verbose_name = _("arm assignment")
+        verbose_name_plural = _("arm assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(proposed_arm__isnull=True)
+                | models.Q(proposed_arm__gte=1, proposed_arm__lte=4),
+                name="arm_proposed_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmed_arm__isnull=True)
+                | models.Q(confirmed_arm__gte=1, confirmed_arm__lte=4),
+                name="arm_confirmed_1_to_4",
+            ),
+            # The status and the fields that go with it cannot disagree.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status="not_evaluable",
+                        proposed_arm__isnull=True,
+                        confirmed_arm__isnull=True,
+                        signature__isnull=True,
+                    )
+                    & ~models.Q(no_proposal_reason="")
+                )
+                | models.Q(
+                    status="pending",
+                    proposed_arm__isnull=False,
+                    confirmed_arm__isnull=True,
+                    signature__isnull=True,
+                )
+                | models.Q(
+                    status="confirmed",
+                    proposed_arm__isnull=False,
+                    confirmed_arm=models.F("proposed_arm"),
+                    overridden=False,
+                    signature__isnull=False,
+                )
+                | (
+                    models.Q(
+                        status="overridden",
+                        proposed_arm__isnull=False,
+                        confirmed_arm__isnull=False,
+                        overridden=True,
+                        signature__isnull=False,
+                    )
+                    & ~models.Q(confirmed_arm=models.F("proposed_arm"))
+                    & ~models.Q(override_reason="")
+                ),
+                name="arm_status_consistent",
+            ),
+        ]
+        indexes = [
+            # The review queue: pending proposals, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="pending"),
+                name="arm_pending_queue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.assessment_date:%Y-%m-%d}: {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status in (self.Status.CONFIRMED, self.Status.OVERRIDDEN)
+
+    @property
+    def is_protocol_deviation(self) -> bool:
+        """An override departs from the protocol's rule, however good its reason."""
+        return self.overridden
+
+    @property
+    def arm(self):  # type: ignore[no-untyped-def]
+        """The signed arm, else the proposed one, as an `arms.rules.Arm` (or None)."""
+        number = self.confirmed_arm or self.proposed_arm
+        return ARMS.get(number) if number else None

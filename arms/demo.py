@@ -1,0 +1,84 @@
+"""Demo arm assignments: most proposals signed, a few overridden with reasons, some pending.
+
+Runs after the assessments seeding, whose completed assessments already made their proposals
+(`complete_assessment` calls `propose_assignment`). Each decision is drawn from a generator
+seeded with the assessment itself, so a second run leaves the same proposals pending instead
+of signing them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+
+from django.utils import timezone
+
+from access.models import Site
+from assessments.models import ResponseAssessment
+
+from .models import ArmAssignment
+from .rules import ARMS
+from .services import investigators_of_site, propose_assignment, sign_decision
+
+PENDING_SHARE = 0.15
+OVERRIDE_SHARE = 0.06
+OVERRIDE_REASONS = (
+    "Metastasis judged not resectable at the tumour board; systemic therapy preferred.",
+    "Patient declined surgery after counselling; regimen changed instead.",
+    "Residual lesion on MRI judged CR by the radiology review; treated as complete remission.",
+    "Comorbidity (cardiac) contraindicates general anaesthesia.",
+)
+
+
+def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
+    counts: Counter[str] = Counter()
+    # Assessments completed before this app existed, or by a seeding that bypassed it.
+    for assessment in ResponseAssessment.objects.filter(
+        status=ResponseAssessment.Status.COMPLETE, arm_assignment__isnull=True
+    ).order_by("participant__study_id", "assessment_date"):
+        propose_assignment(assessment=assessment, user=None)
+        counts["proposed"] += 1
+    signers = {site.pk: investigators_of_site(site.pk) for site in Site.objects.all()}
+    # Each participant's latest assessment date (the last value per key wins).
+    latest = dict(
+        ArmAssignment.objects.order_by("participant_id", "assessment_date").values_list(
+            "participant_id", "assessment_date"
+        )
+    )
+    pending = ArmAssignment.objects.filter(status=ArmAssignment.Status.PENDING).select_related(
+        "participant"
+    )
+    for assignment in pending.order_by("participant__study_id", "assessment_date"):
+        own = random.Random(f"arms-{assignment.participant.study_id}-{assignment.assessment_date}")
+        investigators = signers.get(assignment.participant.site_id) or []
+        is_latest = latest[assignment.participant_id] == assignment.assessment_date
+        # Only a participant's latest proposal waits: an investigator signs in order.
+        if not investigators or (is_latest and own.random() < PENDING_SHARE):
+            counts["pending"] += 1
+            continue
+        arm = assignment.proposed_arm
+        reason = ""
+        if own.random() < OVERRIDE_SHARE:
+            arm = own.choice([n for n in ARMS if n != assignment.proposed_arm])
+            reason = own.choice(OVERRIDE_REASONS)
+        sign_decision(
+            assignment=assignment,
+            user=investigators[0],
+            arm=arm,  # type: ignore[arg-type]
+            override_reason=reason,
+            expected_version=assignment.version,
+            signed_at=_signed_at(assignment.assessment_date, own, today),
+        )
+        counts["overridden" if reason else "confirmed"] += 1
+    counts["not evaluable"] = ArmAssignment.objects.filter(
+        status=ArmAssignment.Status.NOT_EVALUABLE
+    ).count()
+    return ", ".join(f"{n} {key}" for key, n in counts.items())
+
+
+def _signed_at(assessment_date: dt.date, rng: random.Random, today: dt.date) -> dt.datetime:
+    """A working hour a few days after the assessment (never after today)."""
+    day = min(assessment_date + dt.timedelta(days=rng.randint(1, 10)), today)
+    local = dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.randint(0, 59)))
+    return min(timezone.make_aware(local), timezone.now())
