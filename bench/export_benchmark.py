@@ -1,0 +1,265 @@
+"""Benchmark the full export against PostgreSQL's own COPY (not part of the tests).
+
+Builds N participants with their planned follow-up visits (14 each over five years; those
+whose window has closed are done, with a follow-up CRF) by bulk inserts, then, in a fresh
+child process so that its peak memory is the export's own:
+  1. a raw `COPY (SELECT * FROM <table>) TO STDOUT CSV` of the same rows, table by table,
+  2. the full export (`exports.services.export_to_directory`: every dataset and the dictionary),
+  3. the raw COPY again (the two raw runs bracket the export; their mean is the baseline),
+and prints rows per second for each, the export's share of the raw COPY's speed, and the peak
+RSS of the exporting process (resource.getrusage).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_edc_exp_bench \\
+        .venv/bin/python bench/export_benchmark.py 100000
+
+The database's schema is dropped and migrated afresh: use a throwaway database.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trialsite.settings.dev")
+os.environ.setdefault("EMAIL_URL", "memorymail://")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import JSONField  # noqa: E402
+
+from access.models import Site  # noqa: E402
+from enrollment.models import Participant  # noqa: E402
+from exports.datasets import BY_NAME, DATASETS  # noqa: E402
+from exports.services import export_to_directory  # noqa: E402
+from exports.streaming import Counter, Scope, model_of, snapshot, stream_dataset  # noqa: E402
+from followup import schedule  # noqa: E402
+from followup.models import Visit  # noqa: E402
+
+CHUNK = 5_000
+TODAY = dt.date(2027, 6, 1)
+
+
+def copy_insert(model: type, objects: list) -> None:
+    """Bulk insert by COPY FROM: every concrete field but the key, as the ORM would save it."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for obj in objects:
+        row = []
+        for field in fields:
+            value = field.pre_save(obj, add=True)
+            if value is None:
+                row.append(r"\N")
+            elif isinstance(field, JSONField):
+                row.append(json.dumps(value))
+            else:
+                row.append(field.get_db_prep_save(value, connection))
+        writer.writerow(row)
+    buffer.seek(0)
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {model._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            buffer,
+        )
+
+
+def build(n: int, rng: random.Random) -> None:
+    # A fresh schema: the database is a throwaway, and a fresh one survives migrations that
+    # were edited in place during development.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    call_command("migrate", verbosity=0)
+    sites = [
+        Site.objects.get_or_create(code=code, defaults={"name": f"Bench {code}"})[0]
+        for code in ("BNA", "BNB")
+    ]
+    start = time.perf_counter()
+    for offset in range(0, n, CHUNK):
+        people = []
+        for i in range(offset, min(offset + CHUNK, n)):
+            diagnosis = TODAY - dt.timedelta(days=rng.randint(0, 5 * 365))
+            people.append(
+                Participant(
+                    site=sites[i % 2],
+                    study_id=f"{sites[i % 2].code}-{i:07d}",
+                    sequence=i,
+                    diagnosis_date=diagnosis,
+                    enrolment_date=diagnosis + dt.timedelta(days=rng.randint(10, 40)),
+                )
+            )
+        copy_insert(Participant, people)
+        people = list(
+            Participant.objects.filter(study_id__in=[p.study_id for p in people]).order_by("pk")
+        )
+        visits = []
+        for p in people:
+            progressed = rng.random() < 0.3
+            for planned in schedule.visit_schedule(p.diagnosis_date, p.enrolment_date):
+                done = planned.window_end < TODAY - dt.timedelta(days=30)
+                crf = {}
+                if done:
+                    crf = {
+                        "visit_date": planned.target,
+                        "vital_status": Visit.VitalStatus.ALIVE,
+                        "last_known_alive": planned.target,
+                        "distant_progression": progressed,
+                        "distant_progression_date": planned.target if progressed else None,
+                        "distant_progression_sites": ["liver", "bone"] if progressed else [],
+                        "locoregional_recurrence": False,
+                        "systemic_therapy": "letrozole + palbociclib",
+                    }
+                    progressed = False
+                visits.append(
+                    Visit(
+                        participant=p,
+                        code=planned.code,
+                        target=planned.target,
+                        window_start=planned.window_start,
+                        window_end=planned.window_end,
+                        status=Visit.Status.DONE if done else Visit.Status.OPEN,
+                        **crf,
+                    )
+                )
+        copy_insert(Visit, visits)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"built {n} participants, {Visit.objects.count()} visits "
+        f"in {time.perf_counter() - start:.1f}s"
+    )
+
+
+def raw_copy(out: Path) -> tuple[int, float]:
+    """PostgreSQL's own COPY of every exported table's rows (participants twice: they are the
+    rows of participants.csv and of analysis.csv)."""
+    rows, start = 0, time.perf_counter()
+    with connection.cursor() as cursor:
+        for dataset in DATASETS:
+            model = model_of(dataset)
+            if model is None:
+                continue
+            table = model._meta.db_table
+            with (out / f"raw_{dataset.name}.csv").open("wb") as handle:
+                cursor.cursor.copy_expert(
+                    f"COPY (SELECT * FROM {table}) TO STDOUT WITH (FORMAT csv)",  # noqa: S608
+                    handle,
+                )
+                rows += cursor.cursor.rowcount
+    return rows, time.perf_counter() - start
+
+
+def per_dataset(out: Path) -> list[str]:
+    """The two paths apart: a COPY-streamed dataset (visits) beside the raw COPY of its table,
+    and the computed analysis dataset (server-side cursor and the endpoint rules)."""
+    lines = []
+    for name in ("visits", "analysis"):
+        dataset = BY_NAME[name]
+        counter = Counter()
+        start = time.perf_counter()
+        with snapshot(), (out / f"alone_{name}.csv").open("wb") as handle:
+            for chunk in stream_dataset(dataset, Scope(), counter):
+                handle.write(chunk)
+        seconds = time.perf_counter() - start
+        line = f"  {name}.csv alone: {counter.rows / seconds:,.0f} rows/s"
+        if name == "visits":
+            table = model_of(dataset)._meta.db_table
+            start = time.perf_counter()
+            with connection.cursor() as cursor, (out / "alone_raw.csv").open("wb") as handle:
+                cursor.cursor.copy_expert(
+                    f"COPY (SELECT * FROM {table}) TO STDOUT WITH (FORMAT csv)",  # noqa: S608
+                    handle,
+                )
+            raw = counter.rows / (time.perf_counter() - start)
+            line += (
+                f" vs raw COPY of {table} {raw:,.0f} rows/s ({counter.rows / seconds / raw:.0%})"
+            )
+        lines.append(line)
+    return lines
+
+
+def _vm_hwm_kb() -> int:
+    """This process image's peak RSS: Linux carries ru_maxrss over exec from the parent,
+    VmHWM starts afresh."""
+    status = Path("/proc/self/status").read_text().splitlines()
+    return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+
+def measure() -> None:
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        raw_rows, raw_first = raw_copy(out)
+        start = time.perf_counter()
+        _log, counter = export_to_directory(out=out / "export", scope=Scope())
+        export_seconds = time.perf_counter() - start
+        export_hwm = _vm_hwm_kb()
+        _rows, raw_second = raw_copy(out)
+        size = sum(f.stat().st_size for f in (out / "export").iterdir())
+        breakdown = per_dataset(out)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm = _vm_hwm_kb()
+    raw_seconds = (raw_first + raw_second) / 2
+    export_rate, raw_rate = counter.rows / export_seconds, raw_rows / raw_seconds
+    print(f"rows exported: {counter.rows} ({size / 1e6:.0f} MB)  {counter.per_dataset}")
+    print(f"raw COPY:      {raw_rows} rows in {raw_seconds:.2f}s = {raw_rate:,.0f} rows/s")
+    print(
+        f"full export:   {counter.rows} rows in {export_seconds:.2f}s = {export_rate:,.0f} rows/s"
+    )
+    print(f"export / raw COPY: {export_rate / raw_rate:.0%}")
+    print("\n".join(breakdown))
+    print(
+        f"peak RSS of the exporting process: getrusage {peak / 1024:.0f} MB "
+        f"(before the export: {rss_before / 1024:.0f} MB); VmHWM after the full export "
+        f"{export_hwm / 1024:.0f} MB, after the per-dataset runs {hwm / 1024:.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("participants", nargs="?", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="reuse the data of the last run")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("The benchmark compares with PostgreSQL's COPY: set DATABASE_URL to PostgreSQL.")
+    if "bench" not in connection.settings_dict["NAME"]:
+        sys.exit("The benchmark drops the database's schema: use a database named *bench*.")
+    if args.measure:
+        measure()
+        return
+    if args.build:
+        build(args.participants, random.Random(args.seed))  # noqa: S311 - test data
+        return
+    print(f"database: {connection.settings_dict['NAME']}")
+    call_command("migrate", verbosity=0)
+    if not (args.keep and Participant.objects.count() == args.participants):
+        # Built and measured in child processes of this small one: the measuring process's
+        # peak RSS is then the export's, not the data generation's.
+        connection.close()
+        subprocess.run(  # noqa: S603
+            [sys.executable, __file__, str(args.participants), "--build", "--seed", str(args.seed)],
+            check=True,
+        )
+    connection.close()
+    subprocess.run([sys.executable, __file__, "--measure"], check=True)  # noqa: S603
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,423 @@
+"""What each export file contains: the one declarative place.
+
+A dataset is a model and a list of columns; a column is an output name (the contract of
+issue 8 and the names of `shared/spec/rules.md`), a lookup from the dataset's model and a kind
+that says how it is rendered. A renamed model field is a one-line change here. The SQL that
+PostgreSQL's COPY streams, the SQLite fallback, the de-identified variant and the data
+dictionary are all generated from these lists (`exports.streaming`, `exports.dictionary`).
+
+Two datasets cannot be plain SQL because a rule of the protocol computes some of their columns
+in Python: `screening` (eligibility, `enrollment.eligibility.evaluate`) and `analysis` (the
+outcomes, `followup.endpoints`). Their columns are declared here too; `exports.computed`
+produces their rows from a server-side cursor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Column kinds: how a value is written.
+TEXT = "text"
+INTEGER = "integer"
+DECIMAL = "decimal"
+DATE = "date"  # ISO 8601; days from diagnosis when de-identified
+DATETIME = "datetime"  # ISO 8601 UTC; days from diagnosis when de-identified
+BOOLEAN = "boolean"  # true / false
+CODES = "codes"  # ;-separated codes
+SCREENING_NUMBER = "screening_number"  # S-00042, from the screening's primary key
+
+DATE_KINDS = frozenset({DATE, DATETIME})
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    lookup: str | None = None  # from the dataset's model; None: derived, no model field
+    kind: str = TEXT
+    # Personal data (initials, hospital number, birth date, names) and free text that may
+    # contain it: left out of a de-identified export.
+    identifying: bool = False
+    label: str | Promise | None = None  # default: the model field's verbose name
+    unit: str = ""
+    allowed: str | Promise = ""  # for derived columns; model fields give their choices
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    form: str | Promise
+    model: str  # "app_label.ModelName"; a model whose app is not installed: header only
+    columns: tuple[Column, ...]
+    # Lookup of the date that de-identified dates count from (the diagnosis).
+    reference_date: str | None = "participant__diagnosis_date"
+    order_by: tuple[str, ...] = ("pk",)
+    computed: bool = False  # rows made in Python by exports.computed
+    note: str | Promise = ""
+    # The dictionary's note while the model's app is not installed (the file is header only).
+    missing_note: str | Promise = ""
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    def columns_for(self, *, deidentified: bool) -> tuple[Column, ...]:
+        if not deidentified:
+            return self.columns
+        return tuple(c for c in self.columns if not c.identifying)
+
+    def header(self, *, deidentified: bool) -> list[str]:
+        return [c.name for c in self.columns_for(deidentified=deidentified)]
+
+
+def C(name: str, lookup: str | None = "", kind: str = TEXT, **kwargs: object) -> Column:  # noqa: N802
+    """A column; the lookup defaults to the column's own name."""
+    return Column(name, name if lookup == "" else lookup, kind, **kwargs)  # type: ignore[arg-type]
+
+
+STUDY_ID = C("study_id", "participant__study_id")
+SITE = C("site", "participant__site__code", label=_("site code"))
+
+SCREENING = Dataset(
+    "screening",
+    _("Screening (eligibility checklist)"),
+    "enrollment.Screening",
+    (
+        C("screening_id", "pk", SCREENING_NUMBER, label=_("screening number")),
+        C("study_id", "participant__study_id"),
+        C("site", "site__code", label=_("site code")),
+        C("status"),
+        C("consent_date", kind=DATE),
+        C("initials", identifying=True),
+        C("hospital_number", identifying=True),
+        # One column per ScreeningFacts field, in its order (spec section 1), as the rules
+        # saw them: lab values converted, bilirubin/AST/ALT/creatinine as multiples of the ULN.
+        C("birth_date", kind=DATE, identifying=True),
+        C("screening_date", kind=DATE),
+        C("sex"),
+        C("invasive_carcinoma_confirmed", kind=BOOLEAN),
+        C("stage_iv_at_diagnosis", kind=BOOLEAN),
+        C(
+            "metastasis_confirmed_by",
+            None,
+            label=_("strongest confirmation of the metastatic sites"),
+            allowed="pathology; imaging; unconfirmed",
+        ),
+        C("operable", kind=BOOLEAN),
+        C("ecog", kind=INTEGER),
+        C("anc", kind=DECIMAL, unit="10^9/L"),
+        C("platelets", kind=DECIMAL, unit="10^9/L"),
+        C("hemoglobin", kind=DECIMAL, unit="g/dL"),
+        C("bilirubin_uln", None, DECIMAL, label=_("total bilirubin / ULN"), unit="x ULN"),
+        C("ast_uln", None, DECIMAL, label=_("AST (SGOT) / ULN"), unit="x ULN"),
+        C("alt_uln", None, DECIMAL, label=_("ALT (SGPT) / ULN"), unit="x ULN"),
+        C("creatinine_uln", None, DECIMAL, label=_("creatinine / ULN"), unit="x ULN"),
+        C("prior_locoregional_surgery", kind=BOOLEAN),
+        C("diagnosis_date", kind=DATE),
+        C("systemic_therapy_start", kind=DATE),
+        C("other_primary_malignancy", kind=BOOLEAN),
+        C("metastatic_sites", "metastases", CODES, label=_("metastatic site codes")),
+        C("liver_metastasis_count", kind=INTEGER),
+        C("followup_feasible", kind=BOOLEAN),
+        C("eligible", None, BOOLEAN, label=_("eligible (empty: undecided, facts missing)")),
+        C("failed", None, CODES, label=_("criteria not met")),
+        C("missing", None, CODES, label=_("criteria that cannot be judged yet")),
+        C("age_at_screening", None, INTEGER, label=_("completed years at screening"), unit="y"),
+    ),
+    reference_date="diagnosis_date",
+    computed=True,
+    note=_(
+        "Eligibility computed by enrollment.eligibility.evaluate from the stored checklist. "
+        "Unenrolled screenings have an empty study_id."
+    ),
+)
+
+PARTICIPANTS = Dataset(
+    "participants",
+    _("Enrolment"),
+    "enrollment.Participant",
+    (
+        C("study_id"),
+        C("screening_id", "screening_id", SCREENING_NUMBER, label=_("screening number")),
+        C("site", "site__code", label=_("site code")),
+        C("diagnosis_date", kind=DATE),
+        C("enrolment_date", kind=DATE),
+        C("status"),
+    ),
+    reference_date="diagnosis_date",
+)
+
+BASELINE = Dataset(
+    "baseline",
+    _("Baseline"),
+    "assessments.Baseline",
+    (
+        STUDY_ID,
+        C("baseline_date", kind=DATE),
+        C("histology"),
+        C("grade", kind=INTEGER),
+        C("er_percent", kind=INTEGER, unit="%"),
+        C("pr_percent", kind=INTEGER, unit="%"),
+        C("her2_ihc"),
+        C("her2_ish"),
+        C("ki67_percent", kind=INTEGER, unit="%"),
+        C("clinical_t"),
+        C("clinical_n"),
+        C("distant_m"),
+        C("menopausal_status"),
+        C("germline_brca"),
+    ),
+)
+
+LESIONS = Dataset(
+    "lesions",
+    _("Baseline lesions and their measurements"),
+    "assessments.BaselineLesion",
+    (
+        C("study_id", "baseline__participant__study_id"),
+        C("lesion_number", "number", INTEGER),
+        C("compartment"),
+        C("organ_site"),
+        C("nodal", kind=BOOLEAN),
+        C("kind"),
+        C("location", "description"),
+        C("baseline_mm", kind=DECIMAL, unit="mm"),
+        C("assessment_date", "measurements__assessment__assessment_date", DATE),
+        C("current_mm", "measurements__current_mm", DECIMAL, unit="mm"),
+        C("measurement_status", "measurements__status"),
+    ),
+    reference_date="baseline__participant__diagnosis_date",
+    order_by=("pk", "measurements__assessment__assessment_date"),
+    note=_("One row per lesion and assessment; a lesion not yet measured has one row."),
+)
+
+THERAPY = Dataset(
+    "therapy",
+    _("Systemic therapy"),
+    "assessments.TherapyLine",
+    (
+        STUDY_ID,
+        C("line_number", kind=INTEGER),
+        C("category"),
+        C("agents"),
+        C("start_date", kind=DATE),
+        C("stop_date", kind=DATE),
+        C("reason_stopped"),
+    ),
+)
+
+ASSESSMENTS = Dataset(
+    "assessments",
+    _("Response assessment (RECIST 1.1)"),
+    "assessments.ResponseAssessment",
+    (
+        STUDY_ID,
+        C("assessment_date", kind=DATE),
+        C("modality"),
+        C("status"),
+        C("primary_target"),
+        C("primary_non_target"),
+        C("primary_new_lesions", kind=BOOLEAN),
+        C("primary_response"),
+        C("metastatic_target"),
+        C("metastatic_non_target"),
+        C("metastatic_new_lesions", kind=BOOLEAN),
+        C("metastatic_response"),
+        C("primary_target_sum_mm", kind=DECIMAL, unit="mm"),
+        C("metastatic_target_sum_mm", kind=DECIMAL, unit="mm"),
+    ),
+)
+
+ASSIGNMENTS = Dataset(
+    "assignments",
+    _("Arm assignment and signature"),
+    "arms.ArmAssignment",
+    (
+        STUDY_ID,
+        C("assessment_date", kind=DATE),
+        C("primary_response"),
+        C("metastatic_response"),
+        C("proposed_arm", kind=INTEGER),
+        C("confirmed_arm", kind=INTEGER),
+        C("overridden", kind=BOOLEAN),
+        C("status"),
+        C("override_reason", identifying=True),
+        C("no_proposal_reason"),
+        C("rules_version"),
+        C("signed_by", "signature__printed_name", identifying=True),
+        C("signed_at", "signature__signed_at", DATETIME),
+        C("signature_meaning", "signature__meaning"),
+    ),
+    note=_("confirmed_arm is empty until an investigator signs the assignment."),
+)
+
+SURGERY = Dataset(
+    "surgery",
+    _("Surgery and pathology"),
+    "assessments.Surgery",
+    (
+        STUDY_ID,
+        C("procedure"),
+        C("metastasis_site"),
+        C("surgery_date", kind=DATE),
+        C("ypt"),
+        C("ypn"),
+        C("residual_invasive_disease", kind=BOOLEAN),
+    ),
+)
+
+VISITS = Dataset(
+    "visits",
+    _("Follow-up visit"),
+    "followup.Visit",
+    (
+        STUDY_ID,
+        C("code"),
+        C("kind"),
+        C("target", kind=DATE),
+        C("window_start", kind=DATE),
+        C("window_end", kind=DATE),
+        C("status"),
+        C("visit_date", kind=DATE),
+        C("vital_status"),
+        C("last_known_alive", kind=DATE),
+        C("distant_progression", kind=BOOLEAN),
+        C("distant_progression_date", kind=DATE),
+        C("distant_progression_sites", kind=CODES),
+        C("locoregional_recurrence", kind=BOOLEAN),
+        C("locoregional_recurrence_date", kind=DATE),
+        C("locoregional_recurrence_site"),
+        C("death_date", kind=DATE),
+        C("death_cause"),
+        C("systemic_therapy"),
+        C("status_reason", identifying=True),
+        C("outside_window_reason", identifying=True),
+        C("death_cause_detail", identifying=True),
+    ),
+    note=_(
+        "status is the stored decision (open, done, missed, not required); whether an open "
+        "visit is due or overdue depends on the day and is not exported."
+    ),
+)
+
+OFF_STUDY = Dataset(
+    "off_study",
+    _("End of participation"),
+    "enrollment.OffStudy",
+    (
+        STUDY_ID,
+        C("off_study_date", "date", DATE),
+        C("reason"),
+        C("note", identifying=True),
+    ),
+)
+
+QUERIES = Dataset(
+    "queries",
+    _("Data-quality queries"),
+    "dataquality.DataQuery",
+    (
+        STUDY_ID,
+        C("query_id", "pk", INTEGER, label=_("query number")),
+        C("form", "form__model", label=_("form")),
+        C("form_id", "object_id", INTEGER),
+        C("variable", "field_name"),
+        C("query_text", "text", identifying=True),
+        C("status"),
+        C("automatic_check", "check_code"),
+        C("opened_at", kind=DATETIME),
+        C("updated_at", kind=DATETIME),
+    ),
+    note=_("One row per data-quality query; the thread of answers stays in the EDC."),
+    missing_note=_("No data-quality queries yet: this file has its header only."),
+)
+
+# Days and events: `followup.endpoints`; OutcomeFacts aggregated from the follow-up visits.
+OUTCOME_FACTS = (
+    C("diagnosis_date", kind=DATE),
+    C("last_known_alive", None, DATE, label=_("latest date known alive")),
+    C("last_disease_assessment", None, DATE, label=_("latest follow-up with disease status")),
+    C("death_date", None, DATE, label=_("date of death")),
+    C("distant_progression_date", None, DATE, label=_("first distant progression")),
+    C("locoregional_recurrence_date", None, DATE, label=_("first locoregional recurrence")),
+)
+OUTCOMES = (
+    C("os_days", None, INTEGER, label=_("overall survival: days from diagnosis"), unit="d"),
+    C("os_event", None, BOOLEAN, label=_("overall survival: death (false: censored)")),
+    C("dpfs_days", None, INTEGER, label=_("distant PFS: days from diagnosis"), unit="d"),
+    C("dpfs_event", None, BOOLEAN, label=_("distant PFS: event (false: censored)")),
+    C("lrpfs_days", None, INTEGER, label=_("locoregional PFS: days from diagnosis"), unit="d"),
+    C("lrpfs_event", None, BOOLEAN, label=_("locoregional PFS: event (false: censored)")),
+)
+
+ARM_ALLOWED = "1; 2; 3; 4"
+
+ANALYSIS = Dataset(
+    "analysis",
+    _("Analysis dataset (one row per participant)"),
+    "enrollment.Participant",
+    (
+        C("study_id"),
+        C("site", "site__code", label=_("site code")),
+        C("enrolment_date", kind=DATE),
+        C("status"),
+        C(
+            "first_arm",
+            None,
+            INTEGER,
+            label=_("arm at first signed assignment"),
+            allowed=ARM_ALLOWED,
+        ),
+        C(
+            "current_arm",
+            None,
+            INTEGER,
+            label=_("current (latest signed) arm"),
+            allowed=ARM_ALLOWED,
+        ),
+        C("histology", "baseline__histology"),
+        C("grade", "baseline__grade", INTEGER),
+        C("er_percent", "baseline__er_percent", INTEGER, unit="%"),
+        C("pr_percent", "baseline__pr_percent", INTEGER, unit="%"),
+        C("her2_ihc", "baseline__her2_ihc"),
+        C("her2_ish", "baseline__her2_ish"),
+        C("er_status", None, label=_("ER category"), allowed="negative; low_positive; positive"),
+        C("pr_status", None, label=_("PR category"), allowed="negative; low_positive; positive"),
+        C("her2_status", None, label=_("HER2 category")),
+        C("ki67_percent", "baseline__ki67_percent", INTEGER, unit="%"),
+        C("clinical_t", "baseline__clinical_t"),
+        C("clinical_n", "baseline__clinical_n"),
+        C("menopausal_status", "baseline__menopausal_status"),
+        C("metastatic_sites", "screening__metastases", CODES, label=_("metastatic site codes")),
+        *OUTCOME_FACTS,
+        *OUTCOMES,
+    ),
+    reference_date="diagnosis_date",
+    computed=True,
+    note=_(
+        "Outcomes by followup.endpoints. last_known_alive: the latest of the enrolment date, "
+        "the last-known-alive dates and the dates of visits with vital status alive; "
+        "last_disease_assessment: the latest done visit that recorded distant or "
+        "locoregional status; event dates: the earliest recorded. Outcome columns are empty "
+        "when the rules refuse the facts as inconsistent."
+    ),
+)
+
+DATASETS: tuple[Dataset, ...] = (
+    SCREENING,
+    PARTICIPANTS,
+    BASELINE,
+    LESIONS,
+    THERAPY,
+    ASSESSMENTS,
+    ASSIGNMENTS,
+    SURGERY,
+    VISITS,
+    OFF_STUDY,
+    QUERIES,
+    ANALYSIS,
+)
+BY_NAME: dict[str, Dataset] = {d.name: d for d in DATASETS}
+DICTIONARY_FILENAME = "data_dictionary.csv"

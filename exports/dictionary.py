@@ -1,0 +1,101 @@
+"""The data dictionary, generated from the dataset declarations and the models' fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import datasets as d
+from .streaming import _csv_bytes, model_of
+
+HEADER = ["dataset", "variable", "form", "label", "type", "unit", "allowed_values", "note"]
+
+_TYPES = {
+    d.TEXT: gettext_lazy("text"),
+    d.INTEGER: gettext_lazy("integer"),
+    d.DECIMAL: gettext_lazy("decimal"),
+    d.DATE: gettext_lazy("date (ISO 8601, YYYY-MM-DD)"),
+    d.DATETIME: gettext_lazy("date-time (ISO 8601, UTC)"),
+    d.BOOLEAN: gettext_lazy("boolean (true/false)"),
+    d.CODES: gettext_lazy("codes (;-separated)"),
+    d.SCREENING_NUMBER: gettext_lazy("text (S-nnnnn)"),
+}
+
+
+def model_field(model: Any, lookup: str | None) -> Field | None:
+    """The field a lookup ends at, following relations; None for a derived column."""
+    if model is None or not lookup:
+        return None
+    if lookup == "pk":
+        return model._meta.pk
+    field = None
+    for part in lookup.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field  # type: ignore[return-value]
+
+
+def _code_lists() -> dict[str, list[tuple[str, Any]]]:
+    """The codes of the ;-separated columns, which JSON fields do not declare as choices."""
+    from enrollment import eligibility
+    from enrollment.models import MetastaticSite
+    from followup.models import DISTANT_SITE_CHOICES
+
+    criteria = list(eligibility.CRITERION_LABELS.items())
+    return {
+        "metastatic_sites": list(MetastaticSite.choices),
+        "distant_progression_sites": list(DISTANT_SITE_CHOICES),
+        "failed": criteria,
+        "missing": criteria,
+    }
+
+
+def _allowed(column: d.Column, field: Field | None) -> str:
+    if column.allowed:
+        return force_str(column.allowed)
+    choices: Any = getattr(field, "choices", None) if column.kind != d.BOOLEAN else None
+    if column.kind == d.CODES:
+        choices = _code_lists().get(column.name)
+    if not choices:
+        return ""
+    return "; ".join(f"{code}={force_str(label)}" for code, label in choices)
+
+
+def entries(*, deidentified: bool) -> Iterator[list[str]]:
+    for dataset in d.DATASETS:
+        model = model_of(dataset)
+        for column in dataset.columns_for(deidentified=deidentified):
+            field = model_field(model, column.lookup)
+            label = column.label or (field.verbose_name if field is not None else column.name)
+            kind = force_str(_TYPES[column.kind])
+            if deidentified and column.kind in d.DATE_KINDS:
+                kind = _("integer (days from the diagnosis date)")
+            note = ""
+            if column is dataset.columns[0]:
+                note = force_str(dataset.missing_note if model is None else dataset.note)
+            yield [
+                dataset.name,
+                column.name,
+                force_str(dataset.form),
+                force_str(label),
+                kind,
+                column.unit,
+                _allowed(column, field),
+                note,
+            ]
+
+
+def dictionary_chunks(*, deidentified: bool) -> Iterator[bytes]:
+    yield _csv_bytes([HEADER])
+    yield _csv_bytes(list(entries(deidentified=deidentified)))

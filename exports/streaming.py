@@ -1,0 +1,201 @@
+"""Streaming a dataset as CSV bytes, memory flat whatever the trial's size.
+
+PostgreSQL: the dataset's SELECT (built from `exports.datasets` by the ORM, formatting in SQL
+by `exports.sql`) is streamed by `COPY (...) TO STDOUT WITH (FORMAT csv)`: straight into the
+file in one statement for the command line, and in primary-key ranges of `COPY_CHUNK_IDS` rows
+for a web response, which pulls one range at a time; neither holds the dataset whole.
+SQLite (development): the same query through a chunked iterator into `csv.writer`. The two
+computed datasets (screening, analysis) come from `exports.computed` through `csv.writer`
+in both cases.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import F, Max, Min, QuerySet
+
+from access.roles import Action
+
+from . import sql
+from .datasets import (
+    BOOLEAN,
+    CODES,
+    DATE,
+    DATE_KINDS,
+    DATETIME,
+    SCREENING_NUMBER,
+    TEXT,
+    Column,
+    Dataset,
+)
+
+COPY_CHUNK_IDS = 100_000  # primary keys per COPY statement of a web download
+CSV_BATCH_ROWS = 2_000  # rows per yielded chunk on the csv.writer path
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose sites and which variant: a user's sites where `action` is allowed (web), or every
+    site (command line), optionally narrowed to `site_ids`."""
+
+    deidentified: bool = False
+    user: Any = None
+    action: Action | None = None
+    site_ids: tuple[int, ...] | None = None
+
+    def apply(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.user is not None:
+            queryset = queryset.for_user(self.user, self.action)  # type: ignore[attr-defined]
+        if self.site_ids is not None:
+            site_path = queryset.model.site_path
+            queryset = queryset.filter(**{f"{site_path}__in": self.site_ids})
+        return queryset
+
+
+@dataclass
+class Counter:
+    rows: int = 0
+    per_dataset: dict[str, int] = field(default_factory=dict)
+
+
+def model_of(dataset: Dataset) -> Any:
+    """The dataset's model; None while its app is not installed (the file is header only)."""
+    try:
+        return apps.get_model(dataset.model)
+    except LookupError:
+        return None
+
+
+def base_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
+    return scope.apply(model_of(dataset).objects.all())
+
+
+def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:
+    """The column's value, rendered as the contract's text, as an ORM expression."""
+    ref = F(column.lookup)
+    if column.kind in DATE_KINDS and scope.deidentified and dataset.reference_date:
+        return sql.DaysFrom(ref, F(dataset.reference_date), timestamp=column.kind == DATETIME)
+    return {
+        DATE: sql.IsoDate,
+        DATETIME: sql.IsoDateTime,
+        BOOLEAN: sql.TrueFalse,
+        CODES: sql.JoinedCodes,
+        SCREENING_NUMBER: sql.ScreeningNumber,
+        TEXT: sql.BlankAsNull,
+    }.get(column.kind, lambda r: r)(ref)
+
+
+def select_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
+    """The dataset's rows as a values_list queryset, one formatted column per contract column.
+
+    Columns are annotated as c0, c1, ... (a contract name may equal a model field's name,
+    which an annotation may not); the header is written separately.
+    """
+    columns = dataset.columns_for(deidentified=scope.deidentified)
+    names = {f"c{i}": expression(c, dataset, scope) for i, c in enumerate(columns)}
+    return (
+        base_queryset(dataset, scope)
+        .annotate(**names)
+        .values_list(*names)
+        .order_by(*dataset.order_by)
+    )
+
+
+def _csv_bytes(rows: list[list[Any]] | list[tuple[Any, ...]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def _copy(select: QuerySet[Any], handle: IO[bytes], counter: Counter) -> None:
+    """COPY the queryset's rows into `handle`, as CSV, row by row as PostgreSQL sends them."""
+    query, params = select.query.sql_with_params()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg2's own cursor: COPY is not in the DB-API
+        bound = raw.mogrify(query, params).decode()  # parameters bound by the driver
+        raw.copy_expert(f"COPY ({bound}) TO STDOUT WITH (FORMAT csv)", handle)
+        counter.rows += max(raw.rowcount, 0)
+
+
+def _copy_ranges(dataset: Dataset, scope: Scope, counter: Counter) -> Iterator[bytes]:
+    """COPY in primary-key ranges, for a consumer that pulls (a web response): each range is
+    read into memory (a few MB), then handed over."""
+    bounds = base_queryset(dataset, scope).aggregate(lo=Min("pk"), hi=Max("pk"))
+    if bounds["lo"] is None:
+        return
+    select = select_queryset(dataset, scope)
+    for lo in range(bounds["lo"], bounds["hi"] + 1, COPY_CHUNK_IDS):
+        buffer = io.BytesIO()
+        _copy(select.filter(pk__gte=lo, pk__lt=lo + COPY_CHUNK_IDS), buffer, counter)
+        if buffer.tell():
+            yield buffer.getvalue()
+
+
+def _csv_batches(rows: Iterator[Any], counter: Counter) -> Iterator[bytes]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= CSV_BATCH_ROWS:
+            counter.rows += len(batch)
+            yield _csv_bytes(batch)
+            batch = []
+    if batch:
+        counter.rows += len(batch)
+        yield _csv_bytes(batch)
+
+
+def stream_dataset(
+    dataset: Dataset, scope: Scope, counter: Counter | None = None
+) -> Iterator[bytes]:
+    """The dataset's CSV, header first, as chunks of bytes."""
+    from . import computed
+
+    counter = counter if counter is not None else Counter()
+    before = counter.rows
+    yield _csv_bytes([dataset.header(deidentified=scope.deidentified)])
+    if model_of(dataset) is None:
+        rows: Iterator[bytes] = iter(())
+    elif dataset.computed:
+        rows = _csv_batches(computed.rows(dataset, scope), counter)
+    elif connection.vendor == "postgresql":
+        rows = _copy_ranges(dataset, scope, counter)
+    else:
+        rows = _csv_batches(select_queryset(dataset, scope).iterator(CSV_BATCH_ROWS), counter)
+    yield from rows
+    counter.per_dataset[dataset.name] = counter.rows - before
+
+
+def write_dataset(
+    dataset: Dataset, scope: Scope, handle: IO[bytes], counter: Counter | None = None
+) -> None:
+    """Write the dataset's CSV into a file. On PostgreSQL a COPY dataset is one COPY straight
+    into the file: the file takes each row as it comes, so no ranges are needed."""
+    counter = counter if counter is not None else Counter()
+    if model_of(dataset) is None or dataset.computed or connection.vendor != "postgresql":
+        for chunk in stream_dataset(dataset, scope, counter):
+            handle.write(chunk)
+        return
+    before = counter.rows
+    handle.write(_csv_bytes([dataset.header(deidentified=scope.deidentified)]))
+    _copy(select_queryset(dataset, scope), handle, counter)
+    counter.per_dataset[dataset.name] = counter.rows - before
+
+
+@contextlib.contextmanager
+def snapshot() -> Iterator[None]:
+    """One transaction for a whole export, so that every range and every file sees the same
+    data; on PostgreSQL a REPEATABLE READ snapshot when the transaction is ours to set."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield

@@ -1,0 +1,139 @@
+"""A small trial across two sites, built through the apps' own factories and services where they
+exist, with follow-up CRFs written directly: the shared data of the exports and reports tests."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from arms import services as arm_services
+from arms.models import ArmAssignment
+from assessments import recist
+from enrollment import services as enrollment_services
+from enrollment.models import OffStudy, Participant, Screening
+from followup.models import Visit
+from followup.services import plan_visits
+from tests.factories import arms as arm_factories
+from tests.factories.access import PASSWORD
+from tests.factories.enrollment import ScreeningFactory, enrolled_participant
+
+D = dt.date
+
+
+_numbers = iter(range(901, 10**6))
+
+
+def participant_with_visits(site, user, *, diagnosis_date, enrolment_date) -> Participant:
+    """A participant outside the screening workflow (sequence 901 on, clear of the enrolment
+    service's counter), with the visits the schedule plans."""
+    n = next(_numbers)
+    participant = Participant.objects.create(
+        site=site,
+        study_id=f"{site.code}-{n:04d}",
+        sequence=n,
+        diagnosis_date=diagnosis_date,
+        enrolment_date=enrolment_date,
+    )
+    plan_visits(participant=participant, user=user)
+    return participant
+
+
+@dataclass
+class Trial:
+    enrolled: Participant  # through screening and enrolment, site A
+    failed: Screening  # a screen failure, site A
+    dead: Participant  # assessed, arm 1 signed, then arm 4 signed, progressed and died, site A
+    alive: Participant  # two done visits, no event, site A
+    other_site: Participant  # site B
+
+
+def _done(participant: Participant, code: str, **fields) -> None:
+    Visit.objects.filter(participant=participant, code=code).update(
+        status=Visit.Status.DONE, **fields
+    )
+
+
+def _sign(assignment: ArmAssignment, investigator) -> None:
+    assignment.refresh_from_db()
+    arm_services.assignment_confirm(
+        assignment=assignment,
+        user=investigator,
+        password=PASSWORD,
+        expected_version=assignment.version,
+    )
+
+
+def build_trial(site_a, site_b, coordinator_a, investigator_a, coordinator_b) -> Trial:
+    enrolled = enrolled_participant(site_a, coordinator_a, initials="XY", hospital_number="H777")
+    failed = ScreeningFactory(
+        site=site_a, initials="ZZ", hospital_number="H999", stage_iv_at_diagnosis=False
+    )
+    enrollment_services.screen_fail(screening=failed, user=coordinator_a)
+
+    dead = participant_with_visits(
+        site_a, coordinator_a, diagnosis_date=D(2026, 1, 5), enrolment_date=D(2026, 2, 1)
+    )
+    arm_factories.af.baseline(dead, coordinator_a)
+    first = arm_factories.completed_assessment(
+        dead, coordinator_a, primary=recist.CR, metastatic=recist.CR, date=D(2026, 3, 2)
+    )
+    _sign(first.arm_assignment, investigator_a)
+    second = arm_factories.completed_assessment(
+        dead, coordinator_a, primary=recist.PD, metastatic=recist.PD, date=D(2026, 5, 4)
+    )
+    _sign(second.arm_assignment, investigator_a)
+    _done(
+        dead,
+        "M03",
+        visit_date=D(2026, 4, 6),
+        vital_status="alive",
+        last_known_alive=D(2026, 4, 6),
+        distant_progression=False,
+        locoregional_recurrence=False,
+    )
+    _done(
+        dead,
+        "M06",
+        visit_date=D(2026, 7, 6),
+        vital_status="alive",
+        last_known_alive=D(2026, 7, 6),
+        distant_progression=True,
+        distant_progression_date=D(2026, 6, 20),
+        distant_progression_sites=["liver", "bone"],
+        locoregional_recurrence=False,
+    )
+    _done(
+        dead,
+        "M09",
+        visit_date=D(2026, 10, 6),
+        vital_status="dead",
+        last_known_alive=D(2026, 9, 15),
+        death_date=D(2026, 9, 30),
+        death_cause="breast_cancer",
+        death_cause_detail="Told by her sister Mrs Example",
+    )
+    OffStudy.objects.create(
+        participant=dead, date=D(2026, 10, 6), reason=OffStudy.Reason.DIED, note="Family call"
+    )
+    Participant.objects.filter(pk=dead.pk).update(status=Participant.Status.OFF_STUDY)
+
+    alive = participant_with_visits(
+        site_a, coordinator_a, diagnosis_date=D(2026, 1, 5), enrolment_date=D(2026, 2, 1)
+    )
+    _done(
+        alive,
+        "M03",
+        visit_date=D(2026, 4, 8),
+        vital_status="alive",
+        last_known_alive=D(2026, 4, 8),
+        distant_progression=False,
+        locoregional_recurrence=False,
+    )
+    _done(
+        alive, "M06", visit_date=D(2026, 7, 1), vital_status="alive", last_known_alive=D(2026, 7, 3)
+    )
+
+    other_site = participant_with_visits(
+        site_b, coordinator_b, diagnosis_date=D(2026, 1, 5), enrolment_date=D(2026, 2, 1)
+    )
+    for p in (enrolled, dead, alive, other_site):
+        p.refresh_from_db()
+    return Trial(enrolled=enrolled, failed=failed, dead=dead, alive=alive, other_site=other_site)
