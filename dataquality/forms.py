@@ -1,0 +1,124 @@
+"""Data-quality forms: input shape only; the rules are in `dataquality.services`."""
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from access.models import Site
+from access.roles import Action
+
+from .audit_trail import NOT_SHOWN
+from .models import DataQuery
+
+WHOLE_FORM = ""
+LIFECYCLE_COLUMNS = {"crf_status", "verified_by", "verified_at", "locked_by", "locked_at"}
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+def field_choices(model: type) -> list[tuple[str, Any]]:
+    """The fields of a form a query may be about (its data, not its bookkeeping)."""
+    return [(WHOLE_FORM, _("The form as a whole"))] + [
+        (f.name, f.verbose_name.capitalize())
+        for f in model._meta.concrete_fields
+        if f.name not in NOT_SHOWN and f.name not in LIFECYCLE_COLUMNS and not f.primary_key
+    ]
+
+
+class QueryForm(forms.Form):
+    field_name = forms.ChoiceField(label=_("Field"), required=False)
+    text = forms.CharField(
+        label=_("Query"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, model: type, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field_name"].choices = field_choices(model)
+        self.helper = _helper()
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(
+        label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_(
+            "To correct the value, change it on the form (with the reason for change), "
+            "then answer here."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class CloseForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class ReopenForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why re-open"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class UnlockForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for unlocking"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class SignOffForm(forms.Form):
+    """The second component of the signature (the first is the signed-in user name)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Re-enter your password to sign. Your signature is binding (21 CFR 11)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class QueryFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    site = forms.ModelChoiceField(
+        label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All my sites")
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), *DataQuery.Status.choices]
+        self.fields["site"].queryset = Site.objects.filter(
+            pk__in=user.sites_where(Action.VIEW_PARTICIPANTS)
+        )
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

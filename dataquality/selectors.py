@@ -1,0 +1,160 @@
+"""Data-quality reads: a participant's forms and their state, queries, sign-offs; all scoped."""
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Model
+from django.http import Http404
+from django.urls import reverse
+
+from access.roles import Action
+from access.scoping import get_for_user_or_404
+from audit.models import CrfRecord, CrfStatus
+from enrollment.models import Participant
+
+from .models import CasebookSignOff, DataQuery
+
+# The page where each form is entered, by model label: (URL name, its arguments).
+FORM_PAGES: dict[str, tuple[str, Any]] = {
+    "enrollment.screening": ("enrollment:screening_detail", lambda r: {"pk": r.pk}),
+    "assessments.baseline": ("assessments:baseline", lambda r: {"pk": r.participant_id}),
+    "assessments.therapyline": ("assessments:therapy_edit", lambda r: {"pk": r.pk}),
+    "assessments.responseassessment": ("assessments:assessment", lambda r: {"pk": r.pk}),
+    "assessments.surgery": ("assessments:surgery_edit", lambda r: {"pk": r.pk}),
+    "followup.visit": ("followup:visit_record", lambda r: {"pk": r.pk}),
+}
+DONE_STATES = (CrfStatus.VERIFIED, CrfStatus.LOCKED)
+
+
+@cache
+def crf_models() -> tuple[type[CrfRecord], ...]:
+    """Every CRF model: the subclasses of audit.models.CrfRecord."""
+    return tuple(m for m in apps.get_models() if issubclass(m, CrfRecord))
+
+
+def form_models() -> tuple[type[CrfRecord], ...]:
+    """The CRFs shown as forms of their own (not parts of another form)."""
+    return tuple(m for m in crf_models() if not m.is_crf_part)
+
+
+def follow(obj: Any, path: str) -> int | None:
+    """The primary key at the end of a lookup path ("participant__site") from `obj`."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+    return getattr(obj, f"{last}_id", None)  # type: ignore[no-any-return]
+
+
+def site_id_of(record: Model) -> int | None:
+    return follow(record, record.site_path)  # type: ignore[attr-defined]
+
+
+def form_page_url(record: Model) -> str | None:
+    page = FORM_PAGES.get(record._meta.label_lower)
+    return reverse(page[0], kwargs=page[1](record)) if page else None
+
+
+def form_for_user_or_404(
+    user: Any, form_id: int, pk: int, action: Action = Action.VIEW_PARTICIPANTS
+) -> CrfRecord:
+    try:
+        model = ContentType.objects.get_for_id(form_id).model_class()
+    except ContentType.DoesNotExist as exc:
+        raise Http404 from exc
+    if model is None or not issubclass(model, CrfRecord):
+        raise Http404
+    return get_for_user_or_404(model.objects.all(), user, action, pk=pk)
+
+
+@dataclass(frozen=True)
+class FormRow:
+    record: CrfRecord
+    form_id: int
+    open_queries: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.record._meta.verbose_name.capitalize()}: {self.record}"
+
+    @property
+    def status(self) -> str:
+        return self.record.crf_status
+
+    @property
+    def page_url(self) -> str | None:
+        return form_page_url(self.record)
+
+    @property
+    def quality_url(self) -> str:
+        return reverse("dataquality:form", kwargs={"form_id": self.form_id, "pk": self.record.pk})
+
+
+def quality_url(record: Model) -> str:
+    """The form's data-quality page: its state, queries and audit trail."""
+    form_id = ContentType.objects.get_for_model(record).pk
+    return reverse("dataquality:form", kwargs={"form_id": form_id, "pk": record.pk})
+
+
+def participant_forms(participant: Participant) -> list[FormRow]:
+    """Every form of the participant with its state and open query count: one query per CRF
+    model and one for the counts, however many forms there are."""
+    counts = {
+        (row["form_id"], row["object_id"]): row["n"]
+        for row in DataQuery.objects.filter(participant=participant, status=DataQuery.Status.OPEN)
+        .values("form_id", "object_id")
+        .annotate(n=Count("pk"))
+    }
+    rows = []
+    for model in form_models():
+        form_id = ContentType.objects.get_for_model(model).pk
+        records = model.objects.filter(**{model.participant_path: participant})
+        for record in records.select_related(model.participant_path).order_by("pk"):
+            rows.append(FormRow(record, form_id, counts.get((form_id, record.pk), 0)))
+    return rows
+
+
+def unverified_forms(participant: Participant) -> list[FormRow]:
+    return [row for row in participant_forms(participant) if row.status not in DONE_STATES]
+
+
+def query_list(user: Any, *, status: str = "", site: Any = None) -> Any:
+    queries = DataQuery.objects.for_user(user).select_related(
+        "participant", "site", "form", "opened_by"
+    )
+    if status:
+        queries = queries.filter(status=status)
+    if site:
+        queries = queries.filter(site=site)
+    return queries
+
+
+def query_for_user_or_404(user: Any, pk: int) -> DataQuery:
+    return get_for_user_or_404(
+        DataQuery.objects.select_related("participant", "site", "form", "opened_by"), user, pk=pk
+    )
+
+
+def queries_on(record: Model) -> Any:
+    return DataQuery.objects.filter(
+        form=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).select_related("opened_by")
+
+
+def open_query_count(user: Any) -> int:
+    """The queries waiting for the user: open ones for those who answer them, answered ones
+    (to close or re-open) for those who raise them."""
+    waiting = []
+    if user.can(Action.ANSWER_QUERY):
+        waiting.append(DataQuery.Status.OPEN)
+    if user.can(Action.RAISE_QUERY):
+        waiting.append(DataQuery.Status.ANSWERED)
+    if not waiting:
+        return 0
+    return DataQuery.objects.for_user(user).filter(status__in=waiting).count()  # type: ignore[no-any-return]
+
+
+def sign_offs(participant: Participant) -> list[CasebookSignOff]:
+    return list(CasebookSignOff.objects.filter(participant=participant).select_related("signature"))

@@ -1,0 +1,422 @@
+"""Data-quality writes: the form lifecycle, data queries, automatic checks, casebook sign-off.
+
+Every service checks the user's right at the record's site itself (`access.roles` says who),
+so a crafted POST meets the same checks as the page; every clinical write goes through
+`audit.services.save_record`.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from access.roles import Action
+from arms.models import ElectronicSignature
+from audit.models import CrfRecord, CrfStatus
+from audit.services import save_record
+from enrollment.models import Participant
+
+from . import selectors
+from .models import CasebookSignOff, DataQuery, QueryMessage
+
+NOT_ALLOWED = _("You may not do this at this site.")
+WRONG_STATE = _("This form is %(status)s: it cannot be %(action)s.")
+NOT_ENTERED = _("This form is not finished yet: finish it before marking it complete.")
+UNLOCK_NEEDS_REASON = _("Give the reason for unlocking this form.")
+NO_PARTICIPANT = _("Queries are raised on the forms of an enrolled participant.")
+UNKNOWN_FIELD = _("This form has no such field.")
+QUERY_TEXT_REQUIRED = _("Write the query.")
+ANSWER_REQUIRED = _("Write the answer.")
+REOPEN_NEEDS_TEXT = _("Say why the query is re-opened.")
+QUERY_NOT_OPEN = _("This query is %(status)s: only an open query can be answered.")
+QUERY_CLOSED = _("This query is already closed.")
+QUERY_ALREADY_OPEN = _("This query is already open.")
+WRONG_PASSWORD = _("The password is not correct.")
+FORMS_NOT_VERIFIED = _("Every form must be verified before the casebook is signed: %(forms)s.")
+ALREADY_SIGNED = _("This casebook is already signed.")
+
+# Stored in English: the signature's record, like the audit trail, is in the trial's language.
+CASEBOOK_MEANING = (
+    "I, the investigator, have reviewed the casebook of participant {study_id} and confirm "
+    "that its data are complete, accurate and attributable."
+)
+SIGN_OFF_VOIDED = "{form} #{pk} changed by {user} after the sign-off: {reason}"
+
+# Automatic checks: code -> the query text they open.
+CHECK_VISIT_OUTSIDE_WINDOW = "visit_outside_window"
+VISIT_OUTSIDE_WINDOW_TEXT = (
+    "The visit date is outside the visit window and no reason is given: give the reason "
+    "or correct the date."
+)
+
+
+class DataQualityError(Exception):
+    """The step asked for cannot be taken; the message says why, for the user."""
+
+
+def _require(user: Any, action: Action, site_id: int | None) -> None:
+    if not user.can(action, site_id):
+        raise PermissionDenied(NOT_ALLOWED)
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+# --- Form lifecycle ---------------------------------------------------------------------------
+
+
+def _locked_row(record: CrfRecord) -> CrfRecord:
+    return type(record)._base_manager.select_for_update().get(pk=record.pk)  # type: ignore[no-any-return]
+
+
+def _move(
+    record: CrfRecord,
+    *,
+    user: Any,
+    action: Action,
+    allowed_from: tuple[str, ...],
+    verb: Any,
+    changes: dict[str, Any],
+    reason: str,
+) -> CrfRecord:
+    _require(user, action, selectors.site_id_of(record))
+    with transaction.atomic():
+        row = _locked_row(record)
+        if row.crf_status not in allowed_from:
+            raise DataQualityError(
+                WRONG_STATE % {"status": row.get_crf_status_display(), "action": verb}
+            )
+        targets = [row]
+        for relation in row.crf_parts:
+            targets.extend(getattr(row, relation).select_for_update())
+        for target in targets:
+            for name, value in changes.items():
+                setattr(target, name, value(target) if callable(value) else value)
+            save_record(target, user=user, reason=reason, transition=True)
+    record.refresh_from_db()
+    return record
+
+
+def complete_form(*, record: CrfRecord, user: Any) -> CrfRecord:
+    """The site declares the form complete: from now on a change needs a reason."""
+    if getattr(record, "is_complete", True) is False:
+        raise DataQualityError(NOT_ENTERED)
+    return _move(
+        record,
+        user=user,
+        action=Action.ENTER_DATA,
+        allowed_from=(CrfStatus.DRAFT,),
+        verb=_("marked complete"),
+        changes={"crf_status": CrfStatus.COMPLETE},
+        reason="Form completed",
+    )
+
+
+def verify_form(*, record: CrfRecord, user: Any, now: dt.datetime | None = None) -> CrfRecord:
+    """Source data verified by a data manager."""
+    return _move(
+        record,
+        user=user,
+        action=Action.VERIFY,
+        allowed_from=(CrfStatus.COMPLETE,),
+        verb=_("verified"),
+        changes={"crf_status": CrfStatus.VERIFIED, "verified_by": user, "verified_at": _now(now)},
+        reason="Source data verified",
+    )
+
+
+def lock_form(*, record: CrfRecord, user: Any, now: dt.datetime | None = None) -> CrfRecord:
+    """Lock a complete or verified form: nobody changes it until an admin unlocks it."""
+    return _move(
+        record,
+        user=user,
+        action=Action.LOCK,
+        allowed_from=(CrfStatus.COMPLETE, CrfStatus.VERIFIED),
+        verb=_("locked"),
+        changes={"crf_status": CrfStatus.LOCKED, "locked_by": user, "locked_at": _now(now)},
+        reason="Form locked",
+    )
+
+
+def unlock_form(*, record: CrfRecord, user: Any, reason: str) -> CrfRecord:
+    """An admin unlocks a form, with a reason; it returns to where it was before the lock."""
+    if not reason or not reason.strip():
+        raise DataQualityError(UNLOCK_NEEDS_REASON)
+    return _move(
+        record,
+        user=user,
+        action=Action.UNLOCK,
+        allowed_from=(CrfStatus.LOCKED,),
+        verb=_("unlocked"),
+        changes={
+            "crf_status": lambda r: CrfStatus.VERIFIED if r.verified_at else CrfStatus.COMPLETE,
+            "locked_by": None,
+            "locked_at": None,
+        },
+        reason=f"Form unlocked: {reason.strip()}",
+    )
+
+
+def crf_changed(*, record: CrfRecord, user: Any) -> None:
+    """After any change to a form (audit.services.CRF_CHANGE_HANDLERS): the participant's
+    casebook sign-off no longer covers what the casebook says, so it is void."""
+    participant_id = record.participant_id_for_crf()
+    if participant_id is None:
+        return
+    CasebookSignOff.objects.filter(participant_id=participant_id, voided_at__isnull=True).update(
+        voided_at=timezone.now(),
+        void_reason=SIGN_OFF_VOIDED.format(
+            form=record._meta.verbose_name,
+            pk=record.pk,
+            user=user.get_username() if user is not None else "system",
+            reason=getattr(record, "_change_reason", ""),
+        ),
+    )
+
+
+# --- Data queries -----------------------------------------------------------------------------
+
+
+def _add_message(
+    query: DataQuery, *, kind: str, user: Any, text: str, now: dt.datetime
+) -> QueryMessage:
+    return QueryMessage.objects.create(
+        query=query, kind=kind, author=user, text=text, created_at=now
+    )
+
+
+def _check_field(model: type, field_name: str) -> None:
+    if not field_name:
+        return
+    try:
+        field = model._meta.get_field(field_name)
+    except FieldDoesNotExist as exc:
+        raise DataQualityError(UNKNOWN_FIELD) from exc
+    if not field.concrete:
+        raise DataQualityError(UNKNOWN_FIELD)
+
+
+def open_query(
+    *,
+    record: CrfRecord,
+    field_name: str,
+    text: str,
+    user: Any,
+    now: dt.datetime | None = None,
+) -> DataQuery:
+    """A data manager asks the site about one field of a form (or the form as a whole)."""
+    site_id = selectors.site_id_of(record)
+    _require(user, Action.RAISE_QUERY, site_id)
+    participant_id = record.participant_id_for_crf()
+    if participant_id is None:
+        raise DataQualityError(NO_PARTICIPANT)
+    _check_field(type(record), field_name)
+    if not text or not text.strip():
+        raise DataQualityError(QUERY_TEXT_REQUIRED)
+    now = _now(now)
+    with transaction.atomic():
+        query = DataQuery.objects.create(
+            participant_id=participant_id,
+            site_id=site_id,
+            form=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            field_name=field_name,
+            text=text.strip(),
+            opened_by=user,
+            opened_at=now,
+            updated_at=now,
+        )
+        _add_message(query, kind=QueryMessage.Kind.OPENED, user=user, text=text.strip(), now=now)
+    return query
+
+
+def _locked_query(query: DataQuery) -> DataQuery:
+    return DataQuery.objects.select_for_update().get(pk=query.pk)
+
+
+def _step(
+    query: DataQuery,
+    *,
+    user: Any,
+    action: Action,
+    allowed_from: tuple[str, ...],
+    refusal: Any,
+    status: str,
+    kind: str,
+    text: str,
+    now: dt.datetime | None,
+) -> DataQuery:
+    _require(user, action, query.site_id)
+    now = _now(now)
+    with transaction.atomic():
+        row = _locked_query(query)
+        if row.status not in allowed_from:
+            raise DataQualityError(refusal % {"status": row.get_status_display()})
+        row.status = status
+        row.updated_at = now
+        row.save(update_fields=["status", "updated_at"])
+        _add_message(row, kind=kind, user=user, text=text.strip(), now=now)
+    query.refresh_from_db()
+    return query
+
+
+def answer_query(
+    *, query: DataQuery, text: str, user: Any, now: dt.datetime | None = None
+) -> DataQuery:
+    """The site answers; a corrected value goes through the form, with its reason for change."""
+    if not text or not text.strip():
+        raise DataQualityError(ANSWER_REQUIRED)
+    return _step(
+        query,
+        user=user,
+        action=Action.ANSWER_QUERY,
+        allowed_from=(DataQuery.Status.OPEN,),
+        refusal=QUERY_NOT_OPEN,
+        status=DataQuery.Status.ANSWERED,
+        kind=QueryMessage.Kind.ANSWERED,
+        text=text,
+        now=now,
+    )
+
+
+def close_query(
+    *, query: DataQuery, user: Any, text: str = "", now: dt.datetime | None = None
+) -> DataQuery:
+    return _step(
+        query,
+        user=user,
+        action=Action.RAISE_QUERY,
+        allowed_from=(DataQuery.Status.OPEN, DataQuery.Status.ANSWERED),
+        refusal=QUERY_CLOSED,
+        status=DataQuery.Status.CLOSED,
+        kind=QueryMessage.Kind.CLOSED,
+        text=text,
+        now=now,
+    )
+
+
+def reopen_query(
+    *, query: DataQuery, user: Any, text: str, now: dt.datetime | None = None
+) -> DataQuery:
+    """The answer does not settle it: the query goes back to the site."""
+    if not text or not text.strip():
+        raise DataQualityError(REOPEN_NEEDS_TEXT)
+    return _step(
+        query,
+        user=user,
+        action=Action.RAISE_QUERY,
+        allowed_from=(DataQuery.Status.ANSWERED, DataQuery.Status.CLOSED),
+        refusal=QUERY_ALREADY_OPEN,
+        status=DataQuery.Status.OPEN,
+        kind=QueryMessage.Kind.REOPENED,
+        text=text,
+        now=now,
+    )
+
+
+# --- Automatic checks -------------------------------------------------------------------------
+
+
+def open_automatic_query(
+    *, record: CrfRecord, check_code: str, field_name: str, text: str, now: dt.datetime
+) -> DataQuery | None:
+    """Open the check's query on the form unless it already has one (the unique constraint
+    makes "once" hold even when two runs overlap)."""
+    participant_id = record.participant_id_for_crf()
+    if participant_id is None:
+        return None
+    try:
+        with transaction.atomic():
+            query = DataQuery.objects.create(
+                participant_id=participant_id,
+                site_id=selectors.site_id_of(record),
+                form=ContentType.objects.get_for_model(record),
+                object_id=record.pk,
+                field_name=field_name,
+                text=text,
+                check_code=check_code,
+                opened_at=now,
+                updated_at=now,
+            )
+            _add_message(query, kind=QueryMessage.Kind.OPENED, user=None, text=text, now=now)
+    except IntegrityError:
+        return None
+    return query
+
+
+def _visits_outside_window_without_reason() -> Any:
+    from followup.models import Visit
+
+    return (
+        Visit.objects.filter(visit_date__isnull=False, outside_window_reason="")
+        .filter(
+            Q(window_start__isnull=False, visit_date__lt=F("window_start"))
+            | Q(window_end__isnull=False, visit_date__gt=F("window_end"))
+        )
+        .select_related("participant")
+    )
+
+
+def run_automatic_checks(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Run every automatic check; each opens its query once per form. Safe to run again."""
+    now = _now(now)
+    opened = 0
+    visits = _visits_outside_window_without_reason()
+    form = ContentType.objects.get_for_model(visits.model)
+    already = set(
+        DataQuery.objects.filter(check_code=CHECK_VISIT_OUTSIDE_WINDOW, form=form).values_list(
+            "object_id", flat=True
+        )
+    )
+    for visit in visits.exclude(pk__in=already).iterator():
+        if open_automatic_query(
+            record=visit,
+            check_code=CHECK_VISIT_OUTSIDE_WINDOW,
+            field_name="visit_date",
+            text=VISIT_OUTSIDE_WINDOW_TEXT,
+            now=now,
+        ):
+            opened += 1
+    return {CHECK_VISIT_OUTSIDE_WINDOW: opened}
+
+
+# --- Casebook sign-off ------------------------------------------------------------------------
+
+
+def _printed_name(user: Any) -> str:
+    return user.get_full_name().strip() or user.get_username()
+
+
+def sign_casebook(
+    *, participant: Participant, user: Any, password: str, now: dt.datetime | None = None
+) -> CasebookSignOff:
+    """The investigator signs the casebook (user name + password: two components, 21 CFR
+    11.200), once every form of the participant is verified or locked."""
+    _require(user, Action.SIGN_CASEBOOK, participant.site_id)
+    if not password or not user.check_password(password):
+        raise DataQualityError(WRONG_PASSWORD)
+    with transaction.atomic():
+        # The participant row serialises sign-offs and form changes' voids of one casebook.
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        pending = selectors.unverified_forms(locked)
+        if pending:
+            names = ", ".join(str(row.label) for row in pending)
+            raise DataQualityError(FORMS_NOT_VERIFIED % {"forms": names})
+        if CasebookSignOff.objects.filter(participant=locked, voided_at__isnull=True).exists():
+            raise DataQualityError(ALREADY_SIGNED)
+        signature = ElectronicSignature.objects.create(
+            signer=user,
+            printed_name=_printed_name(user),
+            signed_at=_now(now),
+            meaning=CASEBOOK_MEANING.format(study_id=locked.study_id),
+            record_type=Participant._meta.label_lower,
+            record_id=locked.pk,
+            record_version=locked.version,
+        )
+        return CasebookSignOff.objects.create(participant=locked, signature=signature)
