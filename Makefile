@@ -34,11 +34,14 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
+# Two workers: the machine has two cores; each worker gets its own test database.
 test: install browser lint typecheck
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
 
+# Load benchmark, not part of `make test`: gunicorn on PostgreSQL with BENCH_PARTICIPANTS
+# (default 100,000) synthetic participants and 20 simulated users; see bench/README.md.
 bench: install
-	@echo "Benchmarks live under bench/ (see README)."
+	bench/run_load.sh
 
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv

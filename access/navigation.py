@@ -20,7 +20,18 @@ class NavItem:
     action: Action
 
 
-NAV_ITEMS: tuple[NavItem, ...] = (NavItem(_("Home"), "home", Action.VIEW_PARTICIPANTS),)
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("Home"), "home", Action.VIEW_PARTICIPANTS),
+    NavItem(_("Screening log"), "enrollment:screening_list", Action.VIEW_PARTICIPANTS),
+    NavItem(_("Participants"), "enrollment:participant_list", Action.VIEW_PARTICIPANTS),
+    NavItem(_("Arm review"), "arms:queue", Action.SIGN_ARM),
+    NavItem(_("Tumour assessments"), "assessments:participant_list", Action.VIEW_PARTICIPANTS),
+    NavItem(_("Follow-up"), "followup:worklist", Action.ENTER_DATA),
+    NavItem(_("Data queries"), "dataquality:query_list", Action.VIEW_PARTICIPANTS),
+    NavItem(_("Notifications"), "notifications:list", Action.VIEW_PARTICIPANTS),
+    NavItem(_("Reports"), "reports:index", Action.VIEW_REPORTS),
+    NavItem(_("Exports"), "exports:index", Action.EXPORT_DEIDENTIFIED),
+)
 
 
 def menu_for(user: Any) -> list[dict[str, object]]:

@@ -11,5 +11,9 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("arms/", include("arms.urls")),
     path("followup/", include("followup.urls")),
+    path("data-quality/", include("dataquality.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("exports/", include("exports.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("access.urls")),
 ]

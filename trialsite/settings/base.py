@@ -8,12 +8,15 @@ Environment variables (all optional in development):
   TIME_ZONE      default Asia/Shanghai, the sponsor's
   ALLOWED_HOSTS  comma-separated
   EMAIL_URL      e.g. smtp://user:pass@host:587 ; default: console backend
+  REMINDER_HOUR  hour of the daily follow-up reminder scan, 0-23; default 7
 """
 
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -42,6 +45,11 @@ INSTALLED_APPS = [
     "assessments",
     "arms",
     "followup",
+    "dataquality",
+    "notifications",
+    "exports",
+    "reports",
+    "scaledata",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +82,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "access.context_processors.navigation",
+                "notifications.context_processors.bell",
+                "dataquality.context_processors.open_queries",
             ],
         },
     },
@@ -148,6 +158,29 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+
+
+def _hour(name: str, default: int) -> int:
+    """An hour of the day from the environment; refuses anything but 0..23."""
+    value = env.int(name, default=default)
+    if not 0 <= value <= 23:
+        raise ImproperlyConfigured(f"{name} must be an hour from 0 to 23, not {value}.")
+    return value
+
+
+# Follow-up reminders: one scan a day at REMINDER_HOUR (CELERY_TIMEZONE); each site is scanned
+# for its own calendar day. A missed day is caught up by the next scan.
+REMINDER_HOUR = _hour("REMINDER_HOUR", 7)
+CELERY_BEAT_SCHEDULE = {
+    "send-due-reminders": {
+        "task": "followup.tasks.send_due_reminders_task",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=0),
+    },
+    "run-automatic-checks": {
+        "task": "dataquality.tasks.run_automatic_checks_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -12,3 +12,8 @@ STORAGES = {
 # Tasks run in the test's own process; the Celery worker tests start a real worker on Redis.
 CELERY_TASK_ALWAYS_EAGER = True
 AXES_FAILURE_LIMIT = 3
+AXES_VERBOSE = False
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "loggers": {"axes": {"level": "WARNING"}},
+}
