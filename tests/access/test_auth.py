@@ -72,3 +72,29 @@ def test_weak_passwords_are_refused(password):
 
 def test_a_twelve_character_passphrase_is_accepted():
     validate_password("tumour-board-7")
+
+
+@pytest.mark.parametrize(
+    ("persona", "page"),
+    [
+        ("coordinator_a", "followup:worklist"),
+        ("investigator_a", "arms:queue"),
+        ("data_manager_a", "dataquality:query_list"),
+        ("admin_a", "exports:index"),
+    ],
+    indirect=["persona"],
+)
+def test_each_role_lands_on_its_work(client, persona, page):
+    client.force_login(persona)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(page)
+
+
+def test_a_user_without_a_role_is_told_so(client, db):
+    from tests.factories.access import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert b"no role at any site" in response.content
