@@ -10,13 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.decorators import require_action
 from access.roles import Action
 from audit.services import ReasonRequiredError, StaleRecordError
 from enrollment.models import Participant
@@ -31,12 +32,6 @@ from .forms import (
     add_service_errors,
 )
 from .models import RESPONSE_LABELS, Baseline, ResponseAssessment, Surgery, TherapyLine
-
-
-def _require_entry(request: HttpRequest, participant: Participant) -> None:
-    """The one rights check for writes: data entry at the participant's site."""
-    if not request.user.can(Action.ENTER_DATA, participant.site_id):  # type: ignore[union-attr]
-        raise PermissionDenied
 
 
 def _participant_url(participant: Participant) -> str:
@@ -69,7 +64,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def baseline_edit(request: HttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_for_user(request.user, pk)
-    _require_entry(request, participant)
+    require_action(request.user, Action.ENTER_DATA, participant.site_id)
     baseline = Baseline.objects.filter(participant=participant).first() or Baseline(
         participant=participant
     )
@@ -136,7 +131,7 @@ def _record_form(
 @login_required
 def therapy_create(request: HttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_for_user(request.user, pk)
-    _require_entry(request, participant)
+    require_action(request.user, Action.ENTER_DATA, participant.site_id)
     return _record_form(
         request,
         participant=participant,
@@ -152,7 +147,7 @@ def therapy_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def therapy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     line = selectors.record_for_user(TherapyLine.objects.all(), request.user, pk)
-    _require_entry(request, line.participant)
+    require_action(request.user, Action.ENTER_DATA, line.participant.site_id)
     return _record_form(
         request,
         participant=line.participant,
@@ -168,7 +163,7 @@ def therapy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def surgery_create(request: HttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_for_user(request.user, pk)
-    _require_entry(request, participant)
+    require_action(request.user, Action.ENTER_DATA, participant.site_id)
     return _record_form(
         request,
         participant=participant,
@@ -184,7 +179,7 @@ def surgery_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def surgery_edit(request: HttpRequest, pk: int) -> HttpResponse:
     surgery = selectors.record_for_user(Surgery.objects.all(), request.user, pk)
-    _require_entry(request, surgery.participant)
+    require_action(request.user, Action.ENTER_DATA, surgery.participant.site_id)
     return _record_form(
         request,
         participant=surgery.participant,
@@ -239,7 +234,7 @@ def _assessment_page(
 @login_required
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_for_user(request.user, pk)
-    _require_entry(request, participant)
+    require_action(request.user, Action.ENTER_DATA, participant.site_id)
     if not Baseline.objects.filter(participant=participant).exists():
         messages.error(request, services.NO_BASELINE)
         return redirect(_participant_url(participant))
@@ -250,7 +245,7 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.record_for_user(ResponseAssessment.objects.all(), request.user, pk)
-    _require_entry(request, assessment.participant)
+    require_action(request.user, Action.ENTER_DATA, assessment.participant.site_id)
     return _assessment_page(request, assessment.participant, assessment)
 
 
@@ -279,7 +274,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the responses the entered values would give, computed but not saved."""
     participant = selectors.participant_for_user(request.user, pk)
-    _require_entry(request, participant)
+    require_action(request.user, Action.ENTER_DATA, participant.site_id)
     assessment_pk = request.POST.get("assessment")
     assessment = (
         selectors.record_for_user(

@@ -108,8 +108,10 @@ def participant_forms(participant: Participant) -> list[FormRow]:
         .annotate(n=Count("pk"))
     }
     rows = []
+    # One query for every form's content type (none once Django's cache holds them).
+    content_types = ContentType.objects.get_for_models(*form_models())
     for model in form_models():
-        form_id = ContentType.objects.get_for_model(model).pk
+        form_id = content_types[model].pk
         records = model.objects.filter(**{model.participant_path: participant})
         for record in records.select_related(model.participant_path).order_by("pk"):
             rows.append(FormRow(record, form_id, counts.get((form_id, record.pk), 0)))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.decorators import require_action
 from access.roles import Action
 from audit.services import ReasonRequiredError, StaleRecordError
 
@@ -20,11 +21,6 @@ from .forms import EnrolForm, ListFilterForm, OffStudyForm, ScreenFailForm, Scre
 from .models import Participant, Screening
 
 PAGE_SIZE = 25
-
-
-def _require(request: HttpRequest, action: Action, site_id: int | None = None) -> None:
-    if not request.user.can(action, site_id):
-        raise PermissionDenied
 
 
 def _render_screening(
@@ -61,7 +57,7 @@ def _list_page(request: HttpRequest, queryset: Any) -> Any:
 @require_GET
 @login_required
 def screening_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.VIEW_PARTICIPANTS)
+    require_action(request.user, Action.VIEW_PARTICIPANTS)
     filters = ListFilterForm(request.GET, user=request.user, statuses=Screening.Status.choices)
     page = _list_page(request, selectors.screening_list(user=request.user, **filters.filters()))
     return render(
@@ -74,7 +70,7 @@ def screening_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def screening_new(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.SCREEN)
+    require_action(request.user, Action.SCREEN)
     form = ScreeningForm(request.POST or None, user=request.user, instance=Screening())
     if request.method == "POST" and form.is_valid():
         screening = form.save(commit=False)
@@ -120,7 +116,7 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def screening_evaluate(request: HttpRequest) -> HttpResponse:
     """The criteria panel for the form as it stands, unsaved: the server is the judge."""
-    _require(request, Action.SCREEN)
+    require_action(request.user, Action.SCREEN)
     form = ScreeningForm(request.POST, user=request.user, instance=Screening(), judge_only=True)
     form.is_valid()
     checklist = selectors.screening_checklist(form.instance, today=timezone.localdate())
@@ -131,7 +127,7 @@ def screening_evaluate(request: HttpRequest) -> HttpResponse:
 @login_required
 def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for(user=request.user, pk=pk)
-    _require(request, Action.ENROL, screening.site_id)
+    require_action(request.user, Action.ENROL, screening.site_id)
     enrol_form = EnrolForm(request.POST, screening=screening)
     if enrol_form.is_valid():
         try:
@@ -156,7 +152,7 @@ def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def screening_fail(request: HttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for(user=request.user, pk=pk)
-    _require(request, Action.SCREEN, screening.site_id)
+    require_action(request.user, Action.SCREEN, screening.site_id)
     fail_form = ScreenFailForm(request.POST)
     if fail_form.is_valid():
         try:
@@ -176,7 +172,7 @@ def screening_fail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def participant_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.VIEW_PARTICIPANTS)
+    require_action(request.user, Action.VIEW_PARTICIPANTS)
     filters = ListFilterForm(request.GET, user=request.user, statuses=Participant.Status.choices)
     page = _list_page(request, selectors.participant_list(user=request.user, **filters.filters()))
     return render(
@@ -208,7 +204,7 @@ def participant_casebook(request: HttpRequest, study_id: str) -> HttpResponse:
 @login_required
 def participant_off_study(request: HttpRequest, study_id: str) -> HttpResponse:
     participant = selectors.participant_for(user=request.user, study_id=study_id)
-    _require(request, Action.ENTER_DATA, participant.site_id)
+    require_action(request.user, Action.ENTER_DATA, participant.site_id)
     form = OffStudyForm(request.POST or None, participant=participant)
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from access.decorators import require_action
 from access.roles import Action
 
 from . import selectors, services
@@ -20,15 +21,10 @@ from .models import ExportLog
 from .streaming import Counter, Scope, stream_dataset
 
 
-def _check_may_export(request: HttpRequest) -> None:
-    if not request.user.can(Action.EXPORT_DEIDENTIFIED):
-        raise PermissionDenied
-
-
 @require_GET
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    _check_may_export(request)
+    require_action(request.user, Action.EXPORT_DEIDENTIFIED)
     return render(
         request,
         "exports/index.html",
@@ -49,7 +45,7 @@ def download(request: HttpRequest) -> HttpResponse:
     """
     # Who may export is checked before the method, so that a refusal looks the same however
     # the URL is asked for.
-    _check_may_export(request)
+    require_action(request.user, Action.EXPORT_DEIDENTIFIED)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = ExportForm(request.POST, user=request.user)
@@ -57,8 +53,8 @@ def download(request: HttpRequest) -> HttpResponse:
         if "variant" in form.errors or "site" in form.errors or form.non_field_errors():
             raise PermissionDenied
         return HttpResponseBadRequest(form.errors.as_text())
-    if not form.deidentified and not request.user.can(Action.EXPORT_IDENTIFIED):
-        raise PermissionDenied
+    if not form.deidentified:
+        require_action(request.user, Action.EXPORT_IDENTIFIED)
     site = form.cleaned_data["site"]
     scope = Scope(
         deidentified=form.deidentified,

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.decorators import action_required, require_action
 from access.roles import Action
 from access.scoping import get_for_user_or_404
 from audit.services import StaleRecordError
@@ -21,8 +21,7 @@ def _for_data_entry(queryset, request: HttpRequest, **lookup):  # type: ignore[n
     role may not enter data for is a 403."""
     record = get_for_user_or_404(queryset, request.user, Action.VIEW_PARTICIPANTS, **lookup)
     site_id = record.site_id if isinstance(record, Participant) else record.participant.site_id
-    if not request.user.can(Action.ENTER_DATA, site_id):
-        raise PermissionDenied
+    require_action(request.user, Action.ENTER_DATA, site_id)
     return record
 
 
@@ -38,10 +37,8 @@ def _context(visit: Visit) -> VisitContext:
 
 
 @require_GET
-@login_required
+@action_required(Action.ENTER_DATA)
 def worklist(request: HttpRequest) -> HttpResponse:
-    if not request.user.can(Action.ENTER_DATA):
-        raise PermissionDenied
     return render(
         request,
         "followup/worklist.html",

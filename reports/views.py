@@ -1,20 +1,15 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from access.decorators import require_action
 from access.roles import Action
 from arms.rules import ARMS
 
 from . import selectors, survival
-
-
-def _check_may_view(request: HttpRequest) -> None:
-    if not request.user.can(Action.VIEW_REPORTS):
-        raise PermissionDenied
 
 
 def arm_label(number: int) -> str:
@@ -35,7 +30,7 @@ def _svg(km: survival.KaplanMeier) -> str:
 @require_GET
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    _check_may_view(request)
+    require_action(request.user, Action.VIEW_REPORTS)
     curves = selectors.kaplan_meier(request.user, arm_label=arm_label)
     distribution = selectors.arm_distribution(request.user)
     return render(
@@ -63,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def km_svg(request: HttpRequest, outcome: str) -> HttpResponse:
-    _check_may_view(request)
+    require_action(request.user, Action.VIEW_REPORTS)
     if outcome not in selectors.OUTCOMES:
         raise Http404
     km = selectors.kaplan_meier(request.user, arm_label=arm_label)[outcome]
