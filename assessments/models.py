@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import CrfRecord
-from enrollment.models import Participant
+from enrollment.models import MetastaticSite, Participant
 
 from . import biomarkers, pathology, recist
 
@@ -46,22 +46,16 @@ class Compartment(models.TextChoices):
     METASTATIC = "metastatic", _("Metastatic (distant lesions)")
 
 
-class OrganSite(models.TextChoices):
-    # Primary compartment.
-    BREAST = "breast", _("Breast")
-    REGIONAL_NODE = "regional_node", _("Regional lymph node")
-    # Metastatic compartment: the spec's site codes (rules.md section 1).
-    LIVER = "liver", _("Liver")
-    LUNG = "lung", _("Lung")
-    PLEURA = "pleura", _("Pleura")
-    BRAIN = "brain", _("Brain")
-    PERITONEUM = "peritoneum", _("Peritoneum")
-    ADRENAL = "adrenal", _("Adrenal")
-    OTHER_VISCERAL = "other_visceral", _("Other visceral")
-    BONE = "bone", _("Bone")
-    DISTANT_LYMPH_NODE = "distant_lymph_node", _("Distant lymph node")
-    SKIN_SOFT_TISSUE = "skin_soft_tissue", _("Skin or soft tissue")
-
+# Organ sites of lesions: the primary compartment's two, then the metastatic compartment's,
+# which are the protocol's site codes as enrolment defines them (rules.md section 1).
+OrganSite = models.TextChoices(
+    "OrganSite",
+    [
+        ("BREAST", ("breast", _("Breast"))),
+        ("REGIONAL_NODE", ("regional_node", _("Regional lymph node"))),
+        *((site.name, (site.value, site.label)) for site in MetastaticSite),
+    ],
+)
 
 PRIMARY_SITES = frozenset({OrganSite.BREAST, OrganSite.REGIONAL_NODE})
 NODAL_SITES = frozenset({OrganSite.REGIONAL_NODE, OrganSite.DISTANT_LYMPH_NODE})

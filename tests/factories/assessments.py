@@ -1,33 +1,18 @@
 """Factories for the assessments tests: a participant and a baseline built through the services."""
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 
-from access.models import Site
 from assessments import services
 from assessments.models import Baseline, BaselineLesion, ResponseAssessment
 from enrollment.models import Participant
-from tests.factories.access import SiteFactory
+from tests.factories.enrollment import DIRECT_DIAGNOSIS, DIRECT_ENROLMENT
+from tests.factories.enrollment import participant as participant  # the one participant factory
 
-_sequence = itertools.count(1)
-
-DIAGNOSIS = dt.date(2026, 1, 5)
-ENROLMENT = dt.date(2026, 2, 1)
+DIAGNOSIS = DIRECT_DIAGNOSIS
+ENROLMENT = DIRECT_ENROLMENT
 BASELINE_DATE = dt.date(2026, 1, 20)
 TODAY = dt.date(2026, 11, 26)
-
-
-def participant(site: Site | None = None, **kwargs) -> Participant:
-    site = site or SiteFactory()
-    n = next(_sequence)
-    defaults = {
-        "study_id": f"{site.code}-T{n:04d}",
-        "sequence": 1000 + n,
-        "diagnosis_date": DIAGNOSIS,
-        "enrolment_date": ENROLMENT,
-    }
-    return Participant.objects.create(site=site, **{**defaults, **kwargs})
 
 
 def lesion(

@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import factory
@@ -53,6 +54,25 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     systemic_therapy_start = None
     other_primary_malignancy = False
     followup_feasible = True
+
+
+_direct_sequence = itertools.count(1)
+# Dates of a participant registered directly (without a screening), for the later apps' tests.
+DIRECT_DIAGNOSIS = dt.date(2026, 1, 5)
+DIRECT_ENROLMENT = dt.date(2026, 2, 1)
+
+
+def participant(site=None, **fields) -> Participant:
+    """A participant registered directly, for tests that need one but not its screening."""
+    site = site or SiteFactory()
+    n = next(_direct_sequence)
+    defaults = {
+        "study_id": f"{site.code}-T{n:04d}",
+        "sequence": 1000 + n,
+        "diagnosis_date": DIRECT_DIAGNOSIS,
+        "enrolment_date": DIRECT_ENROLMENT,
+    }
+    return Participant.objects.create(site=site, **{**defaults, **fields})
 
 
 def enrolled_participant(site, user, *, consent_date=TODAY, **screening_fields) -> Participant:
