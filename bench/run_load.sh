@@ -31,6 +31,10 @@ export DJANGO_SETTINGS_MODULE=bench.settings
 export SECRET_KEY=${SECRET_KEY:-$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')}
 export SECURE_SSL_REDIRECT=false DEBUG=false ALLOWED_HOSTS=127.0.0.1 EMAIL_URL=memorymail://
 export BENCH_PASSWORD=$PASSWORD
+# As in production (docker-compose.yml), the web processes share their cache through Redis.
+export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/3}
+redis-cli -u "$REDIS_URL" ping >/dev/null || { echo "Redis does not answer at $REDIS_URL"; exit 1; }
+redis-cli -u "$REDIS_URL" flushdb >/dev/null  # no figures left from an earlier run
 
 db_name=${DB_URL##*/}
 db_server=${DB_URL%/*}

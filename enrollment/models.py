@@ -198,7 +198,11 @@ class Screening(CrfRecord):
                 for lab in ("bilirubin", "ast", "alt", "creatinine")
             ],
         ]
-        indexes = [models.Index(fields=["site", "status", "screening_date"])]
+        indexes = [
+            models.Index(fields=["site", "status", "screening_date"]),
+            # The screening log's order: its first page is read off this index.
+            models.Index(fields=["-screening_date", "-id"], name="screening_log_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.screening_number} ({self.initials})"

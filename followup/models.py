@@ -154,6 +154,12 @@ class Visit(CrfRecord):
                 condition=Q(status="open", kind="planned"),
                 name="visit_open_by_window",
             ),
+            # The worklist's overdue section: the latest windows that closed, read backwards.
+            models.Index(
+                fields=["-window_end", "-id"],
+                condition=Q(status="open", kind="planned"),
+                name="visit_open_by_end",
+            ),
         ]
 
     def __str__(self) -> str:

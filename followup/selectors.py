@@ -20,7 +20,7 @@ from .services import REMINDER_ANCHORS
 
 # The worklist shows at most this many visits per section (bounded queries, whatever the trial
 # size); the counts say how many there are in all.
-WORKLIST_LIMIT = 200
+WORKLIST_LIMIT = 100
 
 
 def site_today(site: Site, now: dt.datetime | None = None) -> dt.date:
@@ -64,7 +64,7 @@ def worklist(*, user: Any, now: dt.datetime | None = None) -> list[SiteWorklist]
     upcoming_from = REMINDER_ANCHORS[schedule.STATE_UPCOMING]
     visits = _open_visits(user)
     past = visits.filter(**{f"{overdue_from.field}__lte": latest - overdue_from.offset}).order_by(
-        "-window_end", "pk"
+        "-window_end", "-pk"
     )[:WORKLIST_LIMIT]
     current = visits.filter(
         **{

@@ -25,6 +25,14 @@ def _ci_uses_real_services(django_db_setup, django_db_blocker):
     redis.Redis.from_url(settings.REDIS_URL).ping()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, as it starts with an empty database."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def site_a(db):
     return SiteFactory(code="AA", name="Site A Hospital")

@@ -1,5 +1,7 @@
 """The reports page: who sees it, what it counts, and the downloadable curves."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +20,7 @@ def test_coordinators_cannot_see_reports(client, persona):
     client.force_login(persona)
     assert client.get(INDEX).status_code == 403
     assert client.get(reverse("reports:km_svg", args=["os"])).status_code == 403
+    assert client.post(INDEX).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["investigator_a", "data_manager_a", "admin_a"], indirect=True)
@@ -81,9 +84,9 @@ def test_the_page_s_queries_do_not_grow_with_the_trial(client, trial, investigat
     client.force_login(investigator_a)
     client.get(INDEX)
 
-    def count() -> int:
+    def count() -> int:  # recomputed, not read from the cache
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(INDEX).status_code == 200
+            assert client.post(INDEX, follow=True).status_code == 200
         return len(queries)
 
     before = count()
@@ -91,3 +94,29 @@ def test_the_page_s_queries_do_not_grow_with_the_trial(client, trial, investigat
         participant_with_visits(site_a, coordinator_a, diagnosis_date=trial.dead.diagnosis_date,
                                 enrolment_date=trial.dead.enrolment_date)  # fmt: skip
     assert count() == before
+
+
+def _enrolled(response) -> str:
+    return re.search(rb'data-count="enrolled">(\d+)<', response.content).group(1).decode()
+
+
+def test_figures_are_kept_until_recomputed(client, trial, investigator_a, site_a, coordinator_a):
+    from tests.exports.trial import participant_with_visits
+
+    client.force_login(investigator_a)
+    first = client.get(INDEX)
+    assert _enrolled(first) == "3"
+    assert b"Figures as of" in first.content
+    participant_with_visits(site_a, coordinator_a, diagnosis_date=trial.dead.diagnosis_date,
+                            enrolment_date=trial.dead.enrolment_date)  # fmt: skip
+    assert _enrolled(client.get(INDEX)) == "3"  # as of the first computation
+    recomputed = client.post(INDEX, follow=True)
+    assert recomputed.redirect_chain == [(INDEX, 302)]
+    assert _enrolled(recomputed) == "4"
+
+
+def test_cached_figures_are_never_another_site_s(client, trial, investigator_a, investigator_b):
+    client.force_login(investigator_a)
+    assert _enrolled(client.get(INDEX)) == "3"
+    client.force_login(investigator_b)
+    assert _enrolled(client.get(INDEX)) == "1"  # site B's own, not site A's cached figures

@@ -9,6 +9,7 @@ Environment variables (all optional in development):
   ALLOWED_HOSTS  comma-separated
   EMAIL_URL      e.g. smtp://user:pass@host:587 ; default: console backend
   REMINDER_HOUR  hour of the daily follow-up reminder scan, 0-23; default 7
+  REPORTS_CACHE_SECONDS  how old the reports page's figures may be; default 600
 """
 
 from datetime import timedelta
@@ -158,6 +159,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+
+# The cache, shared by every web process through Redis when configured (each process its own
+# memory otherwise). It holds only recomputable figures: the reports page.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# How old the figures of the reports page may be before they are recomputed.
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=600)
 
 
 def _hour(name: str, default: int) -> int:

@@ -11,6 +11,9 @@ STORAGES = {
 
 # Tasks run in the test's own process; the Celery worker tests start a real worker on Redis.
 CELERY_TASK_ALWAYS_EAGER = True
+# Each test process its own cache (emptied before every test, tests/conftest.py): parallel
+# test databases reuse primary keys, so a cache shared through Redis would mix them.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AXES_FAILURE_LIMIT = 3
 AXES_VERBOSE = False
 LOGGING = {
