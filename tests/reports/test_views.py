@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports import selectors
-from reports.views import arm_label
+from reports.figures import arm_label
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from reports import figures
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the reports page's figures for every set of sites in use "
+        "(what the beat task refresh_figures_task does on its schedule)."
+    )
+
+    def handle(self, *args: object, **options: object) -> None:
+        count = figures.refresh_all()
+        self.stdout.write(f"Recomputed the figures of {count} set(s) of sites.")

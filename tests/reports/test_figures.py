@@ -1,0 +1,51 @@
+"""The reports page's figures: cached per set of sites, computed once at a time, refreshed
+by the beat task and the command."""
+
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from reports import figures
+from reports.tasks import refresh_figures_task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_figures_are_computed_once_then_read_from_the_cache(trial, investigator_a, monkeypatch):
+    first = figures.figures(investigator_a)
+    assert first["flow"].enrolled == 3
+    monkeypatch.setattr(figures, "compute", _must_not_compute)
+    assert figures.figures(investigator_a)["computed_at"] == first["computed_at"]
+
+
+def test_a_view_waits_for_the_figures_another_process_is_computing(
+    trial, investigator_a, monkeypatch
+):
+    key = figures._key(investigator_a)
+    assert cache.add(f"{key}:computing", True)  # another process holds the computation
+    ready = {"computed_at": "then", "marker": "theirs"}
+    threading.Timer(0.3, cache.set, args=(key, ready)).start()
+    monkeypatch.setattr(figures, "compute", _must_not_compute)
+    assert figures.figures(investigator_a)["marker"] == "theirs"
+
+
+def test_refresh_computes_each_set_of_sites_once(
+    trial, investigator_a, investigator_b, data_manager_a, coordinator_a
+):
+    # investigator_a and data_manager_a report on site A, investigator_b on site B; a
+    # coordinator reports on nothing.
+    assert figures.refresh_all() == 2
+    for user in (investigator_a, investigator_b):
+        assert cache.get(figures._key(user)) is not None
+
+
+def test_the_beat_task_and_the_command_refresh(trial, investigator_a, capsys):
+    assert refresh_figures_task.delay().get() == 1
+    call_command("refresh_reports")
+    assert "Recomputed the figures of 1 set(s) of sites." in capsys.readouterr().out
+
+
+def _must_not_compute(user):
+    raise AssertionError("the figures were computed again")
