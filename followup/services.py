@@ -276,10 +276,18 @@ REMINDER_MESSAGES = {
 REMINDER_EMAIL_SUBJECT = gettext_lazy("CS-EDC: %(count)d follow-up visit reminder(s)")
 
 
-def _reached(kind: str, today: dt.date) -> Q:
-    """Visits whose `kind` reminder date is on or before `today`."""
+def reached(kind: str, today: dt.date) -> Q:
+    """Visits whose `kind` reminder date is on or before `today`: the SQL form of
+    `schedule.visit_state`, through the anchors read off the rule."""
     anchor = REMINDER_ANCHORS[kind]
     return Q(**{f"{anchor.field}__lte": today - anchor.offset})
+
+
+def not_reached(kind: str, today: dt.date) -> Q:
+    """The complement of `reached` for planned visits (whose windows are never null), as a
+    range an index can serve rather than a negation."""
+    anchor = REMINDER_ANCHORS[kind]
+    return Q(**{f"{anchor.field}__gt": today - anchor.offset})
 
 
 def _planned(visit: Visit | tuple[Any, ...]) -> schedule.PlannedVisit:
@@ -304,12 +312,12 @@ def _queue_reminders(*, today: dt.date, site_ids: Collection[int] | None, batch_
     kinds = schedule.REMINDER_KINDS
     # The state today, latest first: the SQL mirror of schedule.visit_state for open visits.
     current_kind = Case(
-        *[When(_reached(kind, today), then=Value(kind)) for kind in reversed(kinds)],
+        *[When(reached(kind, today), then=Value(kind)) for kind in reversed(kinds)],
         default=Value(""),
     )
     candidates = (
         Visit.objects.filter(
-            _reached(kinds[0], today),
+            reached(kinds[0], today),
             kind=Visit.Kind.PLANNED,
             status=Visit.Status.OPEN,
             participant__status=Participant.Status.ENROLLED,

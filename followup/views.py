@@ -40,9 +40,7 @@ def _context(visit: Visit) -> VisitContext:
 @action_required(Action.ENTER_DATA)
 def worklist(request: HttpRequest) -> HttpResponse:
     return render(
-        request,
-        "followup/worklist.html",
-        {"worklists": selectors.worklist(user=request.user), "limit": selectors.WORKLIST_LIMIT},
+        request, "followup/worklist.html", {"worklists": selectors.worklist(user=request.user)}
     )
 
 
