@@ -21,8 +21,8 @@ from .models import Visit
 from .services import not_reached, reached
 
 # The worklist shows at most this many visits per section (bounded queries, whatever the trial
-# size); each section says how many there are in all.
-WORKLIST_LIMIT = 100
+# size); each section says how many there are in all and links to all of them, page by page.
+WORKLIST_LIMIT = 25
 # The worklist's sections, and the order of each: the most urgent first.
 WORKLIST_SECTIONS = {
     schedule.STATE_OVERDUE: ("window_end", "pk"),  # overdue the longest
@@ -69,36 +69,56 @@ def _in_state(state: str, days: dict[int, dt.date]) -> Q:
     return reduce(or_, per_site)
 
 
+def _site_days(user: Any, now: dt.datetime | None) -> dict[Site, dt.date]:
+    """The user's data-entry sites, each with its own calendar day."""
+    sites = Site.objects.filter(pk__in=user.sites_where(Action.ENTER_DATA)).order_by("code")
+    return {site: site_today(site, now) for site in sites}
+
+
+def _section(user: Any, state: str, days: dict[int, dt.date]) -> QuerySet[Visit]:
+    return (
+        _open_visits(user)
+        .filter(_in_state(state, days))
+        .select_related("participant")
+        .order_by(*WORKLIST_SECTIONS[state])
+    )
+
+
+def section(*, user: Any, state: str, now: dt.datetime | None = None) -> QuerySet[Visit]:
+    """Every visit of one worklist section at the user's sites, most urgent first."""
+    days = {site.pk: today for site, today in _site_days(user, now).items()}
+    return _section(user, state, days) if days else Visit.objects.none()
+
+
 def worklist(*, user: Any, now: dt.datetime | None = None) -> list[SiteWorklist]:
     """Per site of the user: open visits overdue, due (window open) and upcoming (opening
     within the week), each judged on its site's day. One query for the sites, one for the
     counts of every section, and one per section for its first WORKLIST_LIMIT visits."""
-    sites = list(Site.objects.filter(pk__in=user.sites_where(Action.ENTER_DATA)))
-    if not sites:
+    site_days = _site_days(user, now)
+    if not site_days:
         return []
     lists = {
-        s.pk: SiteWorklist(
-            site=s, today=site_today(s, now), counts=dict.fromkeys(WORKLIST_SECTIONS, 0)
-        )
-        for s in sites
+        site.pk: SiteWorklist(site=site, today=today, counts=dict.fromkeys(WORKLIST_SECTIONS, 0))
+        for site, today in site_days.items()
     }
     days = {pk: entry.today for pk, entry in lists.items()}
     visits = _open_visits(user)
-    sections = {state: _in_state(state, days) for state in WORKLIST_SECTIONS}
     # Every visit of a section has reached the first reminder date by the latest site day:
     # a bound the window index can serve, inside which the filters count each section.
     candidates = visits.filter(reached(schedule.REMINDER_KINDS[0], max(days.values())))
     # Counted on participant_id, which the window index holds: an index-only scan.
     counts = candidates.values("participant__site_id").annotate(
-        **{state: Count("participant_id", filter=q) for state, q in sections.items()}
+        **{
+            state: Count("participant_id", filter=_in_state(state, days))
+            for state in WORKLIST_SECTIONS
+        }
     )
     for row in counts.order_by():
         lists[row["participant__site_id"]].counts = {s: row[s] for s in WORKLIST_SECTIONS}
-    for state, order in WORKLIST_SECTIONS.items():
-        shown = visits.filter(sections[state]).select_related("participant")
-        for visit in shown.order_by(*order)[:WORKLIST_LIMIT]:
+    for state in WORKLIST_SECTIONS:
+        for visit in _section(user, state, days)[:WORKLIST_LIMIT]:
             getattr(lists[visit.participant.site_id], state).append(visit)
-    return sorted(lists.values(), key=lambda w: w.site.code)
+    return list(lists.values())
 
 
 def participant_visits(*, participant: Participant) -> QuerySet[Visit]:

@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.decorators import action_required, require_action
@@ -11,7 +13,7 @@ from access.scoping import get_for_user_or_404
 from audit.services import StaleRecordError
 from enrollment.models import Participant
 
-from . import selectors, services
+from . import schedule, selectors, services
 from .forms import MissedVisitForm, VisitContext, VisitForm
 from .models import Visit
 
@@ -36,12 +38,50 @@ def _context(visit: Visit) -> VisitContext:
     )
 
 
+# The worklist's sections: title and colour, in the order of selectors.WORKLIST_SECTIONS.
+SECTIONS = {
+    schedule.STATE_OVERDUE: (gettext_lazy("Overdue, the longest first"), "text-danger"),
+    schedule.STATE_DUE: (
+        gettext_lazy("Due: window open, closing soonest first"),
+        "text-warning-emphasis",
+    ),
+    schedule.STATE_UPCOMING: (
+        gettext_lazy("Upcoming: window opens within 7 days"),
+        "text-info-emphasis",
+    ),
+}
+SECTION_PAGE_SIZE = 50
+
+
 @require_GET
 @action_required(Action.ENTER_DATA)
 def worklist(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "followup/worklist.html", {"worklists": selectors.worklist(user=request.user)}
-    )
+    """Each site's sections, their first visits and their counts; `?section=<state>`: every
+    visit of one section, page by page."""
+    state = request.GET.get("section")
+    if state is not None:
+        if state not in selectors.WORKLIST_SECTIONS:
+            raise Http404
+        visits = selectors.section(user=request.user, state=state)
+        page = Paginator(visits, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
+        title, style = SECTIONS[state]
+        return render(
+            request,
+            "followup/worklist_section.html",
+            {"state": state, "title": title, "style": style, "page_obj": page},
+        )
+    worklists = selectors.worklist(user=request.user)
+    boards = [
+        (
+            entry,
+            [
+                (state, *SECTIONS[state], getattr(entry, state), entry.counts[state])
+                for state in selectors.WORKLIST_SECTIONS
+            ],
+        )
+        for entry in worklists
+    ]
+    return render(request, "followup/worklist.html", {"worklists": worklists, "boards": boards})
 
 
 @require_GET

@@ -52,7 +52,7 @@ def test_choices_are_the_rules_codes():
 def _assessed_section(participant, user):
     return casebook.CasebookSection(
         title="Assessments",
-        template="enrollment/includes/pagination.html",
+        template="includes/pagination.html",
         reached=frozenset({casebook.ASSESSED}),
     )
 

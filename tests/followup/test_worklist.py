@@ -87,3 +87,31 @@ def test_a_long_section_shows_its_first_visits_and_counts_them_all(
     total = len(expected[schedule.STATE_OVERDUE])
     assert f'<span data-count="overdue">{total}</span>' in page
     assert f"Showing the first 2 of {total}." in page
+
+
+def test_a_section_lists_all_its_visits_page_by_page(followed, client, coordinator_a, site_a):
+    today = selectors.site_today(site_a)
+    overdue = _expected(site_a, today)[schedule.STATE_OVERDUE]
+    client.force_login(coordinator_a)
+    url = reverse("followup:worklist")
+    shown = []
+    page = 1
+    while True:
+        response = client.get(url, {"section": schedule.STATE_OVERDUE, "page": page})
+        assert response.status_code == 200
+        shown += list(response.context["page_obj"])
+        if not response.context["page_obj"].has_next():
+            break
+        page += 1
+    assert {v.pk for v in shown} == overdue
+    assert shown == sorted(shown, key=lambda v: (v.window_end, v.pk))
+    assert f'<span data-count="overdue">{len(overdue)}</span>' in response.content.decode()
+
+
+def test_an_unknown_section_is_not_found_and_sections_are_for_coordinators(
+    client, coordinator_a, investigator_a
+):
+    client.force_login(coordinator_a)
+    assert client.get(reverse("followup:worklist"), {"section": "nonsense"}).status_code == 404
+    client.force_login(investigator_a)
+    assert client.get(reverse("followup:worklist"), {"section": "due"}).status_code == 403
