@@ -62,8 +62,16 @@ def compute(user: Any) -> dict[str, Any]:
         "enrolment": selectors.enrolment_by_month(user),
         "distribution": selectors.arm_distribution(user),
         "overdue": selectors.overdue_by_site(user),
+        # What the page shows of each estimate, not the estimate: the steps of 100,000
+        # participants' curves would make megabytes to fetch on every page view.
         "curves": [
-            {"code": code, "km": km, "p": survival.format_p(km.p_value), "svg": _svg(km)}
+            {
+                "code": code,
+                "title": km.title,
+                "p": survival.format_p(km.p_value),
+                "svg": _svg(km),
+                "arms": [(curve.label, curve.events, curve.n) for curve in km.curves],
+            }
             for code, km in curves.items()
         ],
     }
