@@ -1,8 +1,8 @@
 """The project's URLs and one more: a view that touches no database, the benchmark's floor.
 
 It runs through the whole middleware stack and gunicorn, so a page's time over the floor's is
-what the page itself costs. Requested without a session cookie: with SESSION_SAVE_EVERY_REQUEST
-a logged-in request reads and writes its session, which is database work.
+what the page itself costs. Requested without a session cookie: a logged-in request reads
+its session (and renews it once a minute), which is database work.
 """
 
 from django.http import HttpRequest, HttpResponse

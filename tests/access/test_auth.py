@@ -1,9 +1,13 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from access import middleware
 from tests.factories.access import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +65,30 @@ def test_a_success_before_the_limit_resets_the_count(client, coordinator_a):
 
 def test_the_session_ends_after_30_idle_minutes():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def _session_writes(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in queries if q["sql"].startswith('UPDATE "django_session"')]
+
+
+def test_a_request_renews_the_session_at_most_once_a_minute(client, coordinator_a, monkeypatch):
+    clock = {"now": 1_900_000_000.0}
+    monkeypatch.setattr(middleware.time, "time", lambda: clock["now"])
+    client.force_login(coordinator_a)  # a log-in counts as a renewal
+    url = reverse("enrollment:participant_list")
+    expiry = _stored_expiry(client)
+    clock["now"] += 59
+    assert _session_writes(client, url) == []  # a page view writes nothing
+    assert _stored_expiry(client) == expiry
+    clock["now"] += 1
+    assert len(_session_writes(client, url)) == 1  # a minute on: renewed
+    assert _stored_expiry(client) > expiry
+
+
+def _stored_expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
 
 
 @pytest.mark.parametrize("password", ["short-pw-1", "123456789012345", "password12345"])
