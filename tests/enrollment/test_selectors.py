@@ -52,10 +52,35 @@ def test_the_log_of_a_two_site_user_filters_by_site(site_a, site_b, log):
     assert set(selectors.screening_list(user=user, site=site_b)) == {log["other_site"]}
 
 
-def test_participant_search(coordinator_a, log):
-    assert [p.study_id for p in selectors.participant_list(user=coordinator_a, q="H777")] == [
-        "AA-0001"
-    ]
+@pytest.mark.parametrize(
+    "q", ["H777", "h77", "kl", "AA-0001", "a-000", " 0001 ", "S-{screening}", "{screening}"]
+)
+def test_participant_search(coordinator_a, log, q):
+    q = q.format(screening=log["enrolled"].pk)
+    assert [p.study_id for p in selectors.participant_list(user=coordinator_a, q=q)] == ["AA-0001"]
+
+
+@pytest.mark.parametrize("q", ["H888", "zz", "AA-0002", "BB-0001", "S-999999"])
+def test_participant_search_finds_no_one_else(coordinator_a, log, q):
+    # H888 is a screening not enrolled; site B's KL/H777 is another site's.
+    assert list(selectors.participant_list(user=coordinator_a, q=q)) == []
+
+
+def test_search_is_served_by_trigram_indexes_on_postgresql(coordinator_a, log):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a tiny table: make the planner show its hand
+        try:
+            plan = selectors.participant_list(user=coordinator_a, q="H777").explain()
+            log_plan = selectors.screening_list(user=coordinator_a, q="KL").explain()
+        finally:
+            cursor.execute("SET enable_seqscan = on")
+    for index in ("participant_study_id_trgm", "screening_initials_trgm"):
+        assert index in plan
+    assert "screening_hospital_no_trgm" in log_plan
 
 
 def test_checklist_rows_follow_the_rules_order(site_a):
