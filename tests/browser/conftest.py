@@ -5,6 +5,7 @@ import os
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -16,6 +17,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+# Playwright's assertions wait 5 s by default; CI runs two test processes and Chromium on two
+# cores, where a form post that enrols a patient and plans her visits may take longer.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
