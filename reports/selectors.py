@@ -22,7 +22,9 @@ from enrollment.models import OffStudy, Participant, Screening
 from exports.computed import analysis_records
 from exports.streaming import Scope
 from followup.models import Visit
+from followup.schedule import STATE_OVERDUE
 from followup.selectors import site_today
+from followup.services import reached
 
 from . import survival
 
@@ -145,9 +147,10 @@ def overdue_by_site(user: Any, now: dt.datetime | None = None) -> list[tuple[Sit
     sites = list(Site.objects.filter(pk__in=user.sites_where(ACTION)))
     if not sites:
         return []
+    # Overdue as the follow-up rule has it (followup.services.reached), on each site's day.
     overdue = reduce(
         or_,
-        (Q(participant__site=s, window_end__lt=site_today(s, now)) for s in sites),
+        (Q(participant__site=s) & reached(STATE_OVERDUE, site_today(s, now)) for s in sites),
     )
     counts = dict(
         Visit.objects.for_user(user, ACTION)
