@@ -49,3 +49,13 @@ def test_the_beat_task_and_the_command_refresh(trial, investigator_a, capsys):
 
 def _must_not_compute(user):
     raise AssertionError("the figures were computed again")
+
+
+def test_a_view_computes_itself_when_the_other_process_never_delivers(
+    trial, investigator_a, monkeypatch
+):
+    lock = f"{figures._key(investigator_a)}:computing"
+    assert cache.add(lock, True)  # held by a process that died
+    monkeypatch.setattr(figures, "WAIT_SECONDS", 0.3)
+    assert figures.figures(investigator_a)["flow"].enrolled == 3
+    assert cache.get(lock) is True  # not ours to release: it expires on its own
