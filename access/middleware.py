@@ -1,7 +1,7 @@
 """Idle log-off without a database write on every request."""
 
-import time
 from collections.abc import Callable
+from time import time as now
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -31,14 +31,14 @@ class SessionRenewalMiddleware:
             session is not None
             and user is not None
             and user.is_authenticated
-            and time.time() - session.get(RENEWED_AT, 0) >= RENEW_EVERY_SECONDS
+            and now() - session.get(RENEWED_AT, 0) >= RENEW_EVERY_SECONDS
         ):
             mark_renewed(session)
         return response
 
 
 def mark_renewed(session: Any) -> None:
-    session[RENEWED_AT] = int(time.time())
+    session[RENEWED_AT] = int(now())
 
 
 def renewed_at_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:

@@ -75,7 +75,7 @@ def _session_writes(client, url):
 
 def test_a_request_renews_the_session_at_most_once_a_minute(client, coordinator_a, monkeypatch):
     clock = {"now": 1_900_000_000.0}
-    monkeypatch.setattr(middleware.time, "time", lambda: clock["now"])
+    monkeypatch.setattr(middleware, "now", lambda: clock["now"])
     client.force_login(coordinator_a)  # a log-in counts as a renewal
     url = reverse("enrollment:participant_list")
     expiry = _stored_expiry(client)

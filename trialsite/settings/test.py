@@ -11,6 +11,9 @@ STORAGES = {
 
 # Tasks run in the test's own process; the Celery worker tests start a real worker on Redis.
 CELERY_TASK_ALWAYS_EAGER = True
+# A connection per request, as Django's test server expects: its keep-alive threads would
+# otherwise hold their connections from one browser test into the next.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Each test process its own cache (emptied before every test, tests/conftest.py): parallel
 # test databases reuse primary keys, so a cache shared through Redis would mix them.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
