@@ -43,8 +43,9 @@ class User(AbstractUser):
     @cached_property
     def memberships_by_site(self) -> dict[int, set[str]]:
         roles: dict[int, set[str]] = {}
-        for site_id, role in self.memberships.values_list("site_id", "role"):
-            roles.setdefault(site_id, set()).add(role)
+        # .all(): served by prefetch_related("memberships") when a caller lists many users.
+        for membership in self.memberships.all():
+            roles.setdefault(membership.site_id, set()).add(membership.role)
         return roles
 
     @property

@@ -120,7 +120,7 @@ def reporting_users() -> Iterable[User]:
     """One active user per distinct set of sites reported on: each set is computed once."""
     seen: set[tuple[int, ...]] = set()
     users = User.objects.filter(is_active=True, memberships__isnull=False).distinct()
-    for user in users.order_by("pk"):
+    for user in users.prefetch_related("memberships").order_by("pk"):
         sites = tuple(sorted(user.sites_where(ACTION)))
         if sites and sites not in seen:
             seen.add(sites)

@@ -59,3 +59,11 @@ def test_a_view_computes_itself_when_the_other_process_never_delivers(
     monkeypatch.setattr(figures, "WAIT_SECONDS", 0.3)
     assert figures.figures(investigator_a)["flow"].enrolled == 3
     assert cache.get(lock) is True  # not ours to release: it expires on its own
+
+
+def test_the_sets_of_sites_are_listed_in_two_queries_however_many_users(
+    trial, investigator_a, investigator_b, data_manager_a, coordinator_a,
+    django_assert_num_queries,
+):  # fmt: skip
+    with django_assert_num_queries(2):  # the users, then all their memberships
+        assert len(list(figures.reporting_users())) == 2
