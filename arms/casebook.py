@@ -1,6 +1,6 @@
 """The arm part of the casebook.
 
-Listed in `enrollment.casebook.CASEBOOK_SECTIONS` as "arms.casebook.section".
+Listed in `workflow.casebook.SECTIONS`.
 """
 
 from typing import Any

@@ -1,6 +1,6 @@
 """Arm assignment writes: propose by rule, confirm or override under an electronic signature.
 
-`propose_assignment` is called by `assessments.services.complete_assessment` for every
+`propose_assignment` is called by `workflow.services.save_assessment` for every
 completed response assessment. `assignment_confirm` and `assignment_override` are the only
 ways to sign: both check the signer's right at the participant's site and their password
 (the two components of a non-biometric signature, 21 CFR 11.200(a)), lock the assignment and
@@ -84,7 +84,7 @@ def propose_assignment(*, assessment: ResponseAssessment, user: Any) -> ArmAssig
     An "NE" compartment (or one with no response at all) gives no arm: the row then records
     why, so the casebook can say it. Investigators of the site are told after the commit.
     """
-    if assessment.status != ResponseAssessment.Status.COMPLETE:
+    if not assessment.is_complete:
         raise ValidationError(NOT_COMPLETE)
     existing = ArmAssignment.objects.filter(assessment_id=assessment.pk).first()
     if existing is not None:

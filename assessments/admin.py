@@ -52,13 +52,13 @@ class ResponseAssessmentAdmin(ClinicalAdmin):
     list_display = [
         "participant",
         "assessment_date",
-        "status",
+        "crf_status",
         "primary_response",
         "metastatic_response",
     ]
-    list_filter = ["status", "participant__site"]
+    list_filter = ["crf_status", "participant__site"]
     search_fields = ["participant__study_id"]
-    readonly_fields = [*COMPUTED_FIELDS, "status", "completed_at"]
+    readonly_fields = [*COMPUTED_FIELDS, "completed_at"]
 
 
 @admin.register(LesionMeasurement)

@@ -1,5 +1,4 @@
-"""The assessments part of the casebook (`enrollment.casebook.CASEBOOK_SECTIONS`:
-"assessments.casebook.section")."""
+"""The assessments part of the casebook (listed in `workflow.casebook.SECTIONS`)."""
 
 from typing import Any
 

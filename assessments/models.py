@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import CrfRecord
+from audit.models import ClinicalQuerySet, CrfRecord, CrfStatus
 from enrollment.models import MetastaticSite, Participant
 
 from . import biomarkers, pathology, recist
@@ -177,6 +177,11 @@ class Baseline(CrfRecord):
     site_path = "participant__site"
     crf_parts = ("lesions",)
 
+    @property
+    def is_entered(self) -> bool:
+        # `baseline_save` refuses a baseline without lesions in both compartments.
+        return self.pk is not None
+
     class Meta:
         verbose_name = _("baseline")
         verbose_name_plural = _("baselines")
@@ -243,6 +248,7 @@ class BaselineLesion(CrfRecord):
     site_path = "baseline__participant__site"
     participant_path = "baseline__participant"
     is_crf_part = True
+    is_entered = True  # a part is completed with its form
 
     class Meta:
         ordering = ["number"]
@@ -306,6 +312,7 @@ class TherapyLine(CrfRecord):
     )
 
     site_path = "participant__site"
+    is_entered = True  # the therapy page requires every field it needs
 
     class Meta:
         ordering = ["start_date", "line_number", "pk"]
@@ -321,6 +328,14 @@ class TherapyLine(CrfRecord):
 
     def __str__(self) -> str:
         return f"{self.participant} line {self.line_number}: {self.agents}"
+
+
+class ResponseAssessmentQuerySet(ClinicalQuerySet):
+    def completed(self) -> "ResponseAssessmentQuerySet":
+        return self.exclude(crf_status=CrfStatus.DRAFT)
+
+    def drafts(self) -> "ResponseAssessmentQuerySet":
+        return self.filter(crf_status=CrfStatus.DRAFT)
 
 
 class ResponseAssessment(CrfRecord):
@@ -339,20 +354,15 @@ class ResponseAssessment(CrfRecord):
         BONE_SCAN = "bone_scan", _("Bone scan")
         CLINICAL = "clinical", _("Clinical examination")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        COMPLETE = "complete", _("Complete")
-
     RESPONSE_CHOICES = list(RESPONSE_LABELS.items())
+
+    objects = ResponseAssessmentQuerySet.as_manager()
 
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="response_assessments"
     )
     assessment_date = models.DateField(_("assessment date"))
     modality = models.CharField(_("imaging modality"), max_length=12, choices=Modality.choices)
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
-    )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
     primary_new_lesions = models.BooleanField(_("new lesions, primary compartment"), default=False)
@@ -412,7 +422,14 @@ class ResponseAssessment(CrfRecord):
 
     @property
     def is_complete(self) -> bool:
-        return self.status == self.Status.COMPLETE
+        """Completed on its page ("Save and complete"): its responses count from then on."""
+        return self.crf_status != CrfStatus.DRAFT
+
+    @property
+    def is_entered(self) -> bool:
+        # An assessment is completed on its own page, which computes its responses and
+        # proposes the arm; the data-quality page cannot complete a draft one.
+        return self.is_complete
 
 
 class LesionMeasurement(CrfRecord):
@@ -436,6 +453,7 @@ class LesionMeasurement(CrfRecord):
     site_path = "assessment__participant__site"
     participant_path = "assessment__participant"
     is_crf_part = True
+    is_entered = True  # a part is completed with its form
 
     class Meta:
         ordering = ["lesion__number"]
@@ -482,6 +500,7 @@ class Surgery(CrfRecord):
     )
 
     site_path = "participant__site"
+    is_entered = True  # the surgery page requires every field it needs
 
     class Meta:
         ordering = ["surgery_date", "pk"]

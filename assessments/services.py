@@ -9,7 +9,6 @@ results.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.lifecycle import Move
 from audit.services import INITIAL_ENTRY, save_record
 from enrollment.models import Participant
 
@@ -316,9 +316,9 @@ def _prior_sums(assessment: ResponseAssessment, compartment: str) -> list[Decima
     field = f"{compartment}_target_sum_mm"
     return [
         s
-        for s in ResponseAssessment.objects.filter(
+        for s in ResponseAssessment.objects.completed()
+        .filter(
             participant_id=assessment.participant_id,
-            status=ResponseAssessment.Status.COMPLETE,
             assessment_date__lt=assessment.assessment_date,
         )
         .exclude(pk=assessment.pk)
@@ -362,12 +362,11 @@ def validate_assessment(
     baseline = Baseline.objects.filter(participant=participant).first()
     if baseline is None:
         raise ValidationError(NO_BASELINE)
-    if assessment.pk is not None:
-        stored_status = (
-            ResponseAssessment.objects.filter(pk=assessment.pk).values_list("status", flat=True)
-        ).first()
-        if stored_status == ResponseAssessment.Status.COMPLETE:
-            raise ValidationError(ALREADY_COMPLETE)
+    if (
+        assessment.pk is not None
+        and ResponseAssessment.objects.completed().filter(pk=assessment.pk).exists()
+    ):
+        raise ValidationError(ALREADY_COMPLETE)
     field = "assessment_date"
     _not_in_future(assessment.assessment_date, today=today, field=field)
     if assessment.assessment_date <= baseline.baseline_date:
@@ -376,7 +375,7 @@ def validate_assessment(
     if others.filter(assessment_date=assessment.assessment_date).exists():
         raise ValidationError({field: DUPLICATE_DATE})
     last_complete = (
-        others.filter(status=ResponseAssessment.Status.COMPLETE)
+        others.completed()
         .order_by("-assessment_date")
         .values_list("assessment_date", flat=True)
         .first()
@@ -415,65 +414,75 @@ def assessment_save(
     }
     if errors:
         raise ValidationError(errors)
+    if complete:
+        _refuse_earlier_draft(assessment)
+    # Completing writes each record once: its data and its move to "complete" in one row.
+    move = Move.COMPLETE if complete else None
     with transaction.atomic():
         _store(assessment, compute_responses(assessment, lesions, entries))
-        save_record(assessment, user=user, reason=reason, expected_version=expected_version)
+        if complete:
+            assessment.completed_at = timezone.now()
+        save_record(
+            assessment, user=user, reason=reason, expected_version=expected_version, move=move
+        )
         stored = {m.lesion_id: m for m in assessment.measurements.all()}
         for lesion in lesions:
             entry = entries[lesion.pk]
             measurement = stored.get(lesion.pk) or LesionMeasurement(
                 assessment=assessment, lesion=lesion
             )
-            if measurement.pk is not None and (measurement.current_mm, measurement.status) == (
-                entry.current_mm,
-                entry.status,
-            ):
+            unchanged = measurement.pk is not None and (
+                measurement.current_mm,
+                measurement.status,
+            ) == (entry.current_mm, entry.status)
+            if unchanged and not complete:
                 continue
             measurement.current_mm = entry.current_mm
             measurement.status = entry.status
-            save_record(measurement, user=user, reason=reason)
+            save_record(measurement, user=user, reason=reason, move=move)
         if complete:
-            complete_assessment(assessment=assessment, user=user)
+            _recompute_later_drafts(assessment, user=user)
     return assessment
 
 
-def complete_assessment(*, assessment: ResponseAssessment, user: Any) -> ResponseAssessment:
-    """Mark the assessment complete and hand it to the arm assignment.
-
-    Earlier assessments must be complete first: the nadir of this one, and so its stored
-    responses, depend on theirs.
-    """
+def _refuse_earlier_draft(assessment: ResponseAssessment) -> None:
+    """Earlier assessments must be complete first: the nadir of this one, and so its stored
+    responses, depend on theirs."""
     earlier_draft = (
-        ResponseAssessment.objects.filter(
+        ResponseAssessment.objects.drafts()
+        .filter(
             participant_id=assessment.participant_id,
             assessment_date__lt=assessment.assessment_date,
-            status=ResponseAssessment.Status.DRAFT,
         )
         .values_list("assessment_date", flat=True)
         .first()
     )
     if earlier_draft is not None:
         raise ValidationError(EARLIER_DRAFT % {"date": earlier_draft})
-    with transaction.atomic():
-        assessment.status = ResponseAssessment.Status.COMPLETE
-        assessment.completed_at = timezone.now()
-        save_record(assessment, user=user, reason="Assessment completed")
-        # Completing the assessment completes its form: later changes need a reason.
-        from dataquality.services import complete_form
 
-        complete_form(record=assessment, user=user)
-        _recompute_later_drafts(assessment, user=user)
-        _hand_off_to_arms(assessment, user)
-    return assessment
+
+def complete_assessment(*, assessment: ResponseAssessment, user: Any) -> ResponseAssessment:
+    """Complete a saved draft with the measurements it holds (see `assessment_save`)."""
+    entries = {
+        m.lesion_id: LesionEntry(current_mm=m.current_mm, status=m.status)
+        for m in assessment.measurements.all()
+    }
+    return assessment_save(
+        assessment=assessment,
+        entries=entries,
+        complete=True,
+        user=user,
+        expected_version=assessment.version,
+    )
 
 
 def _recompute_later_drafts(assessment: ResponseAssessment, *, user: Any) -> None:
     """A completed assessment joins the nadir of later drafts: refresh their stored results."""
     later = (
-        ResponseAssessment.objects.filter(
+        ResponseAssessment.objects.drafts()
+        .filter(
             participant_id=assessment.participant_id,
             assessment_date__gt=assessment.assessment_date,
-            status=ResponseAssessment.Status.DRAFT,
         )
         .select_related("participant")
         .prefetch_related("measurements")
@@ -490,26 +499,11 @@ def _recompute_later_drafts(assessment: ResponseAssessment, *, user: Any) -> Non
             continue
         _store(draft, compute_responses(draft, lesions, entries))
         save_record(
-            draft, user=user, reason="Responses recomputed: an earlier assessment was completed"
+            draft,
+            user=user,
+            reason="Responses recomputed: an earlier assessment was completed",
+            expected_version=draft.version,
         )
-
-
-def _hand_off_to_arms(assessment: ResponseAssessment, user: Any) -> None:
-    """Hand a completed assessment to the arm assignment (issue: arms), when that exists.
-
-    `arms.services.propose_assignment(assessment=..., user=...)` is written by the arms issue.
-    Until it is, this does nothing; the import is lazy so that assessments does not depend on
-    arms at import time (arms depends on assessments, not the other way round).
-    """
-    try:
-        arms_services = importlib.import_module("arms.services")
-    except ModuleNotFoundError as exc:
-        if exc.name != "arms.services":
-            raise
-        return
-    propose = getattr(arms_services, "propose_assignment", None)
-    if propose is not None:
-        propose(assessment=assessment, user=user)
 
 
 # --- Surgery ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from access.decorators import require_action
 from access.roles import Action
 from audit.services import ReasonRequiredError, StaleRecordError
 from enrollment.models import Participant
+from workflow import services as workflow
 
 from . import selectors, services
 from .forms import (
@@ -211,7 +212,7 @@ def _assessment_page(
     form = _assessment_form(request, participant, assessment)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.assessment_save(
+            saved = workflow.save_assessment(
                 assessment=form.save(commit=False),
                 entries=form.entries(),
                 complete=request.POST.get("action") == "complete",

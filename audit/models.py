@@ -61,9 +61,12 @@ class CrfRecord(ClinicalRecord):
     follow-up Visit. Participant and ArmAssignment are not: the first is the registration the
     CRFs hang on, the second a signed decision, changed only by its own signing workflow.
 
-    The lifecycle fields are written by `dataquality.services` alone (through
-    `audit.services.save_record(..., transition=True)`); an ordinary save keeps them, except
+    The lifecycle fields are written by the moves of `audit.lifecycle.TRANSITIONS` alone
+    (through `audit.services.save_record(..., move=...)`); an ordinary save keeps them, except
     that a change to a verified form voids its verification.
+
+    Every CRF model says when it is entered (`is_entered`): whether the site may mark it
+    complete. There is no default, so a new form cannot be completed empty by omission.
     """
 
     crf_status = models.CharField(
@@ -110,6 +113,10 @@ class CrfRecord(ClinicalRecord):
     @property
     def is_locked(self) -> bool:
         return self.crf_status == CrfStatus.LOCKED
+
+    @property
+    def is_entered(self) -> bool:
+        raise NotImplementedError(f"{type(self).__name__} must say when it is entered")
 
     @property
     def needs_reason_for_change(self) -> bool:

@@ -7,24 +7,35 @@ the rules of the form lifecycle are enforced here rather than in each caller:
 - a new record, or a form still in draft, may be saved without a typed reason (the history
   says "Initial entry" / "Draft saved");
 - any other change needs a reason for change;
-- a locked form refuses every change until an admin unlocks it; `transition=True` is a move
-  through the lifecycle (complete, verify, lock, unlock), made by `dataquality.services`
-  alone, which check the state they move from on the row they have locked;
+- a locked form refuses every change until an admin unlocks it; a `move` through the
+  lifecycle (complete, verify, lock, unlock) is made by this module
+  (`make_move`), which checks the state it moves from on the row it has locked;
 - a change to a verified form returns it to complete: the verification is void, and the
   history row says so.
 
-After a change to a form, the handlers named in CRF_CHANGE_HANDLERS are called (by name, as
-the casebook calls its sections), e.g. to void the casebook sign-off of its participant.
+`make_move` takes a form through its lifecycle (`audit.lifecycle.TRANSITIONS`); a service may
+also save a form's data and complete it in one write (`save_record(..., move=Move.COMPLETE)`).
+
+After a change to a form's data, the handlers registered with `on_crf_change` are called in
+its transaction: `dataquality` registers the void of the participant's casebook sign-off when
+it starts (`DataqualityConfig.ready`), and `tests/audit` asserts that it is registered.
 """
 
-from typing import Any
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.module_loading import import_string
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import lifecycle
+from .lifecycle import Move
 from .models import ClinicalRecord, CrfRecord, CrfStatus
+
+R = TypeVar("R", bound=ClinicalRecord)
+F = TypeVar("F", bound=CrfRecord)
 
 STALE_RECORD = _(
     "This record was changed by someone else while you were editing it. "
@@ -38,8 +49,19 @@ INITIAL_ENTRY = "Initial entry"
 DRAFT_SAVED = "Draft saved"
 VERIFICATION_VOIDED = "verification voided by this change"
 
-# Called as handler(record=..., user=...) after a change to a CRF, inside its transaction.
-CRF_CHANGE_HANDLERS: tuple[str, ...] = ("dataquality.services.crf_changed",)
+# Called as handler(record=..., user=...) after a change to a CRF's data, in its transaction.
+CrfChangeHandler = Callable[..., None]
+_crf_change_handlers: list[CrfChangeHandler] = []
+
+
+def on_crf_change(handler: CrfChangeHandler) -> None:
+    """Call `handler(record=..., user=...)` after every change to a form's data."""
+    if handler not in _crf_change_handlers:
+        _crf_change_handlers.append(handler)
+
+
+def crf_change_handlers() -> tuple[CrfChangeHandler, ...]:
+    return tuple(_crf_change_handlers)
 
 
 class StaleRecordError(Exception):
@@ -55,30 +77,37 @@ class LockedRecordError(PermissionDenied):
 
 
 def save_record(
-    record: ClinicalRecord,
+    record: R,
     *,
     user: Any,
     reason: str = "",
     expected_version: int | None = None,
-    transition: bool = False,
-) -> ClinicalRecord:
+    move: Move | None = None,
+    now: dt.datetime | None = None,
+) -> R:
     """Save `record` as `user` with `reason`, recording the change in its history.
 
     For an existing record, `expected_version` is the version the editor loaded; when the row
     has moved on since, nothing is saved and StaleRecordError is raised. The row lock makes
     the check and the write one step, so two concurrent editors cannot both pass the check
     (nor an edit slip in between a lock and its check).
+
+    With `move`, the save also takes the form through that lifecycle move: its lifecycle
+    fields are set from the transition table (at `now`), from the state the locked row is in.
     """
     reason = (reason or "").strip()
     is_crf = isinstance(record, CrfRecord)
+    transition = lifecycle.TRANSITIONS[move] if move is not None else None
     with transaction.atomic():
         if record.pk is None:
             if not reason and not is_crf:
                 raise ReasonRequiredError(REASON_REQUIRED)
-            reason = reason or INITIAL_ENTRY
-            if is_crf and not transition:
+            if is_crf:
                 _keep_lifecycle(record, dict.fromkeys(CrfRecord.LIFECYCLE_FIELDS))
                 record.crf_status = CrfStatus.DRAFT  # type: ignore[attr-defined]
+                if transition is not None:
+                    _apply(record, transition, user, now)  # type: ignore[arg-type]
+            reason = reason or (transition.history_reason if transition else INITIAL_ENTRY)
         else:
             columns = ("version", *CrfRecord.LIFECYCLE_FIELDS) if is_crf else ("version",)
             stored = dict(
@@ -93,20 +122,78 @@ def save_record(
             )
             if expected_version is not None and stored["version"] != expected_version:
                 raise StaleRecordError(STALE_RECORD)
-            if is_crf and not transition:
+            if is_crf and transition is not None:
+                if stored["crf_status"] == CrfStatus.LOCKED and transition.move != Move.UNLOCK:
+                    raise LockedRecordError(RECORD_LOCKED)
+                _keep_lifecycle(record, stored)
+                if not record.is_crf_part:  # type: ignore[attr-defined]
+                    # A part (a baseline's lesion) follows its form, whatever its own state.
+                    lifecycle.refuse_wrong_state(stored["crf_status"], transition)
+                _apply(record, transition, user, now)  # type: ignore[arg-type]
+                reason = lifecycle.history_reason(transition, reason)
+            elif is_crf:
                 reason = _crf_edit_reason(record, stored, reason)  # type: ignore[arg-type]
-            elif is_crf and stored["crf_status"] == record.crf_status == CrfStatus.LOCKED:  # type: ignore[attr-defined]
-                raise LockedRecordError(RECORD_LOCKED)
             elif not reason:
                 raise ReasonRequiredError(REASON_REQUIRED)
             record.version = stored["version"] + 1
         record._change_reason = reason  # type: ignore[attr-defined]
         record._history_user = user  # type: ignore[attr-defined]
         record.save()
-        if is_crf and not transition:
-            for handler in CRF_CHANGE_HANDLERS:
-                import_string(handler)(record=record, user=user)
+        if is_crf and (transition is None or transition.move == Move.COMPLETE):
+            for handler in _crf_change_handlers:
+                handler(record=record, user=user)
     return record
+
+
+def _apply(
+    record: CrfRecord, transition: lifecycle.Transition, user: Any, now: dt.datetime | None
+) -> None:
+    for name, value in transition.changes(record, user=user, now=now or timezone.now()).items():
+        setattr(record, name, value)
+
+
+def make_move(
+    *,
+    record: F,
+    move: Move,
+    user: Any,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> F:
+    """Move a form and its parts through the lifecycle: one write and one history row each."""
+    transition = lifecycle.TRANSITIONS[move]
+    lifecycle.check_move(record, transition, user=user, reason=reason)
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = type(record)._base_manager.select_for_update().get(pk=record.pk)
+        lifecycle.refuse_wrong_state(row.crf_status, transition)
+        targets = [row]
+        for relation in row.crf_parts:
+            targets.extend(getattr(row, relation).select_for_update())
+        for target in targets:
+            save_record(target, user=user, reason=reason, move=move, now=now)
+    record.refresh_from_db()
+    return record
+
+
+def complete_form(*, record: F, user: Any) -> F:
+    """The site declares the form complete: from now on a change needs a reason."""
+    return make_move(record=record, move=Move.COMPLETE, user=user)
+
+
+def verify_form(*, record: F, user: Any, now: dt.datetime | None = None) -> F:
+    """Source data verified by a data manager."""
+    return make_move(record=record, move=Move.VERIFY, user=user, now=now)
+
+
+def lock_form(*, record: F, user: Any, now: dt.datetime | None = None) -> F:
+    """Lock a complete or verified form: nobody changes it until an admin unlocks it."""
+    return make_move(record=record, move=Move.LOCK, user=user, now=now)
+
+
+def unlock_form(*, record: F, user: Any, reason: str) -> F:
+    """An admin unlocks a form, with a reason; it returns to where it was before the lock."""
+    return make_move(record=record, move=Move.UNLOCK, user=user, reason=reason)
 
 
 def _keep_lifecycle(record: ClinicalRecord, stored: dict[str, Any]) -> None:

@@ -1,7 +1,7 @@
 """The data-quality part of the casebook: every form's state and open queries, the audit
 trail link and the investigator's sign-off.
 
-Listed in `enrollment.casebook.CASEBOOK_SECTIONS` as "dataquality.casebook.section".
+Listed in `workflow.casebook.SECTIONS`.
 """
 
 from typing import Any

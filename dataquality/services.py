@@ -1,4 +1,7 @@
-"""Data-quality writes: the form lifecycle, data queries, automatic checks, casebook sign-off.
+"""Data-quality writes: data queries, automatic checks, casebook sign-off and its void.
+
+The form lifecycle (complete, verify, lock, unlock) is `audit.lifecycle`'s table, moved by
+`audit.services.make_move`.
 
 Every service checks the user's right at the record's site itself (`access.roles` says who),
 so a crafted POST meets the same checks as the page; every clinical write goes through
@@ -17,17 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from access.roles import Action
 from arms.models import ElectronicSignature
-from audit.models import CrfRecord, CrfStatus
-from audit.services import save_record
+from audit.models import CrfRecord
 from enrollment.models import Participant
 
 from . import selectors
 from .models import CasebookSignOff, DataQuery, QueryMessage
 
 NOT_ALLOWED = _("You may not do this at this site.")
-WRONG_STATE = _("This form is %(status)s: it cannot be %(action)s.")
-NOT_ENTERED = _("This form is not finished yet: finish it before marking it complete.")
-UNLOCK_NEEDS_REASON = _("Give the reason for unlocking this form.")
 NO_PARTICIPANT = _("Queries are raised on the forms of an enrolled participant.")
 UNKNOWN_FIELD = _("This form has no such field.")
 QUERY_TEXT_REQUIRED = _("Write the query.")
@@ -68,104 +67,13 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
 
 
-# --- Form lifecycle ---------------------------------------------------------------------------
+# --- Form changes ---------------------------------------------------------------------------
 
 
-def _locked_row(record: CrfRecord) -> CrfRecord:
-    return type(record)._base_manager.select_for_update().get(pk=record.pk)  # type: ignore[no-any-return]
-
-
-def _move(
-    record: CrfRecord,
-    *,
-    user: Any,
-    action: Action,
-    allowed_from: tuple[str, ...],
-    verb: Any,
-    changes: dict[str, Any],
-    reason: str,
-) -> CrfRecord:
-    _require(user, action, selectors.site_id_of(record))
-    with transaction.atomic():
-        row = _locked_row(record)
-        if row.crf_status not in allowed_from:
-            raise DataQualityError(
-                WRONG_STATE % {"status": row.get_crf_status_display(), "action": verb}
-            )
-        targets = [row]
-        for relation in row.crf_parts:
-            targets.extend(getattr(row, relation).select_for_update())
-        for target in targets:
-            for name, value in changes.items():
-                setattr(target, name, value(target) if callable(value) else value)
-            save_record(target, user=user, reason=reason, transition=True)
-    record.refresh_from_db()
-    return record
-
-
-def complete_form(*, record: CrfRecord, user: Any) -> CrfRecord:
-    """The site declares the form complete: from now on a change needs a reason."""
-    if getattr(record, "is_complete", True) is False:
-        raise DataQualityError(NOT_ENTERED)
-    return _move(
-        record,
-        user=user,
-        action=Action.ENTER_DATA,
-        allowed_from=(CrfStatus.DRAFT,),
-        verb=_("marked complete"),
-        changes={"crf_status": CrfStatus.COMPLETE},
-        reason="Form completed",
-    )
-
-
-def verify_form(*, record: CrfRecord, user: Any, now: dt.datetime | None = None) -> CrfRecord:
-    """Source data verified by a data manager."""
-    return _move(
-        record,
-        user=user,
-        action=Action.VERIFY,
-        allowed_from=(CrfStatus.COMPLETE,),
-        verb=_("verified"),
-        changes={"crf_status": CrfStatus.VERIFIED, "verified_by": user, "verified_at": _now(now)},
-        reason="Source data verified",
-    )
-
-
-def lock_form(*, record: CrfRecord, user: Any, now: dt.datetime | None = None) -> CrfRecord:
-    """Lock a complete or verified form: nobody changes it until an admin unlocks it."""
-    return _move(
-        record,
-        user=user,
-        action=Action.LOCK,
-        allowed_from=(CrfStatus.COMPLETE, CrfStatus.VERIFIED),
-        verb=_("locked"),
-        changes={"crf_status": CrfStatus.LOCKED, "locked_by": user, "locked_at": _now(now)},
-        reason="Form locked",
-    )
-
-
-def unlock_form(*, record: CrfRecord, user: Any, reason: str) -> CrfRecord:
-    """An admin unlocks a form, with a reason; it returns to where it was before the lock."""
-    if not reason or not reason.strip():
-        raise DataQualityError(UNLOCK_NEEDS_REASON)
-    return _move(
-        record,
-        user=user,
-        action=Action.UNLOCK,
-        allowed_from=(CrfStatus.LOCKED,),
-        verb=_("unlocked"),
-        changes={
-            "crf_status": lambda r: CrfStatus.VERIFIED if r.verified_at else CrfStatus.COMPLETE,
-            "locked_by": None,
-            "locked_at": None,
-        },
-        reason=f"Form unlocked: {reason.strip()}",
-    )
-
-
-def crf_changed(*, record: CrfRecord, user: Any) -> None:
-    """After any change to a form (audit.services.CRF_CHANGE_HANDLERS): the participant's
-    casebook sign-off no longer covers what the casebook says, so it is void."""
+def void_sign_off(*, record: CrfRecord, user: Any) -> None:
+    """After any change to a form's data (registered with `audit.services.on_crf_change` by
+    `DataQualityConfig.ready`): the participant's casebook sign-off no longer covers what the
+    casebook says, so it is void."""
     participant_id = record.participant_id_for_crf()
     if participant_id is None:
         return

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.decorators import action_required, require_action
 from access.models import Site
 from access.roles import Action
-from audit.models import CrfStatus
+from audit import lifecycle
+from audit.services import make_move
 from enrollment import selectors as enrollment_selectors
+from workflow import services as workflow
 
 from . import audit_trail, selectors, services
 from .forms import (
@@ -32,13 +34,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 50
-
-TRANSITIONS: dict[str, tuple[Action, Any]] = {
-    "complete": (Action.ENTER_DATA, services.complete_form),
-    "verify": (Action.VERIFY, services.verify_form),
-    "lock": (Action.LOCK, services.lock_form),
-    "unlock": (Action.UNLOCK, services.unlock_form),
-}
 
 
 def _form_url(record: Any) -> str:
@@ -55,15 +50,9 @@ def _field_values(record: Any) -> list[tuple[str, str, Any]]:
     return values
 
 
-def _lifecycle_actions(user: Any, record: Any, site_id: int | None) -> dict[str, bool]:
-    status = record.crf_status
-    return {
-        "complete": status == CrfStatus.DRAFT and user.can(Action.ENTER_DATA, site_id),
-        "verify": status == CrfStatus.COMPLETE and user.can(Action.VERIFY, site_id),
-        "lock": status in (CrfStatus.COMPLETE, CrfStatus.VERIFIED)
-        and user.can(Action.LOCK, site_id),
-        "unlock": status == CrfStatus.LOCKED and user.can(Action.UNLOCK, site_id),
-    }
+def _lifecycle_actions(user: Any, record: Any) -> dict[str, bool]:
+    """The page's buttons: the moves of the lifecycle table this user may make now."""
+    return {transition.move.value: True for transition in lifecycle.available_moves(record, user)}
 
 
 @require_GET
@@ -78,7 +67,7 @@ def form_detail(request: HttpRequest, form_id: int, pk: int) -> HttpResponse:
         "form_label": record._meta.verbose_name,
         "values": _field_values(record),
         "page_url": selectors.form_page_url(record),
-        "actions": _lifecycle_actions(user, record, site_id),
+        "actions": _lifecycle_actions(user, record),
         "unlock_form": UnlockForm(),
         "queries": selectors.queries_on(record),
         "query_form": QueryForm(model=type(record))
@@ -101,15 +90,14 @@ def _site_time_zone(record: Any) -> str:
 @require_POST
 @login_required
 def form_transition(request: HttpRequest, form_id: int, pk: int, transition: str) -> HttpResponse:
-    action, service = TRANSITIONS[transition]
+    move = lifecycle.Move(transition)
     record = selectors.form_for_user_or_404(request.user, form_id, pk)
-    require_action(request.user, action, selectors.site_id_of(record))
-    kwargs: dict[str, Any] = {"record": record, "user": request.user}
-    if transition == "unlock":
-        kwargs["reason"] = request.POST.get("reason", "")
+    require_action(request.user, lifecycle.TRANSITIONS[move].right, selectors.site_id_of(record))
     try:
-        service(**kwargs)
-    except services.DataQualityError as exc:
+        make_move(
+            record=record, move=move, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except lifecycle.LifecycleError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
@@ -291,7 +279,7 @@ def casebook_sign(request: HttpRequest, study_id: str) -> HttpResponse:
     form = SignOffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.sign_casebook(
+            workflow.sign_casebook(
                 participant=participant, user=request.user, password=form.cleaned_data["password"]
             )
         except services.DataQualityError as exc:

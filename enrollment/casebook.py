@@ -1,25 +1,16 @@
 """The casebook: a participant's page, and the trial path it shows.
 
-Later apps add their part of the casebook by naming a section provider in CASEBOOK_SECTIONS:
-a function `(participant, user) -> CasebookSection | None`. The enrolment app imports them by
-name, so the arrow stays from the casebook to the providers and no app signals another.
+Each app adds its part of the casebook with a section provider, a function
+`(participant, user) -> CasebookSection | None`; `workflow.casebook.SECTIONS` lists them in
+the order the page shows them, so the arrows point from the workflow layer to each app.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .models import Participant
-
-# Dotted paths to section providers, in the order the casebook shows them; e.g.
-# "assessments.casebook.section", "arms.casebook.section", "followup.casebook.section".
-CASEBOOK_SECTIONS: tuple[str, ...] = (
-    "assessments.casebook.section",
-    "arms.casebook.section",
-    "dataquality.casebook.section",
-)
 
 SCREENED = "screened"
 ENROLLED = "enrolled"
@@ -53,15 +44,6 @@ class PathStep:
     label: str
     reached: bool
     current: bool
-
-
-def casebook_sections(participant: Participant, user: Any) -> list[CasebookSection]:
-    sections = []
-    for path in CASEBOOK_SECTIONS:
-        section = import_string(path)(participant, user)
-        if section is not None:
-            sections.append(section)
-    return sections
 
 
 def trial_path(participant: Participant, sections: list[CasebookSection]) -> list[PathStep]:

@@ -23,7 +23,8 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from followup.schedule import add_months
+from trialcalendar import add_months
+from trialcalendar import completed_years as completed_years
 
 # Protocol thresholds. A protocol amendment changes one line here.
 
@@ -183,15 +184,6 @@ class Eligibility:
     eligible: bool | None
     failed: tuple[str, ...]  # criterion codes not met, in the order of CRITERIA
     missing: tuple[str, ...]  # criterion codes that cannot be judged for missing facts
-
-
-def completed_years(birth: date, on: date) -> int:
-    """Age in completed years on the day `on`.
-
-    A year is completed on the birthday; someone born on 29 February completes it on 1 March
-    in a year without that day.
-    """
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def check_facts(facts: ScreeningFacts) -> None:

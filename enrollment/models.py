@@ -239,6 +239,11 @@ class Screening(CrfRecord):
     def is_open(self) -> bool:
         return self.status == self.Status.IN_SCREENING
 
+    @property
+    def is_entered(self) -> bool:
+        """A screening is entered once its outcome is recorded (enrolled or screen failure)."""
+        return not self.is_open
+
     def facts(self, *, today=None) -> eligibility.ScreeningFacts:  # type: ignore[no-untyped-def]
         """The facts the rules judge. Lab values converted; ratios to the ULN computed.
 
@@ -368,3 +373,8 @@ class OffStudy(CrfRecord):
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.get_reason_display()} ({self.date})"
+
+    @property
+    def is_entered(self) -> bool:
+        # Saved whole by the off-study page: date and reason are required there.
+        return True

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from access.models import Site
 from access.roles import Action
 from audit.services import save_record
-from followup import services as followup_services
 
 from . import eligibility
 from .models import OffStudy, Participant, Screening, StudyIdCounter
@@ -72,11 +71,7 @@ def screening_save(
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> Screening:
-    """Create or correct a screening; complete or not, it is saved as it stands.
-
-    A correction of the diagnosis date after enrolment is carried to the participant, whose
-    follow-up visits are counted from it and so are planned again.
-    """
+    """Create or correct a screening; complete or not, it is saved as it stands."""
     _require(user, Action.SCREEN, screening.site_id)
     _verdict(screening, _today(today))
     creating = screening.pk is None
@@ -84,16 +79,23 @@ def screening_save(
         raise ScreeningOutcomeError(CORRECTION_REASON_REQUIRED)
     # An edit of a draft needs no reason; beyond draft, save_record asks for one.
     reason = reason.strip() or (REASON_SCREENING_CREATED if creating else "")
-    with transaction.atomic():
-        save_record(screening, user=user, reason=reason, expected_version=expected_version)
-        if creating or screening.status != Screening.Status.ENROLLED:
-            return screening
-        participant = Participant.objects.select_for_update().get(screening=screening)
-        if screening.diagnosis_date and participant.diagnosis_date != screening.diagnosis_date:
-            participant.diagnosis_date = screening.diagnosis_date
-            save_record(participant, user=user, reason=reason)
-            followup_services.replan_visits(participant=participant, user=user, reason=reason)
+    save_record(screening, user=user, reason=reason, expected_version=expected_version)
     return screening
+
+
+def carry_diagnosis_date(*, screening: Screening, user: Any, reason: str) -> Participant | None:
+    """A correction of the diagnosis date after enrolment is carried to the participant;
+    returns the participant when her diagnosis date changed (her visits count from it)."""
+    if screening.status != Screening.Status.ENROLLED or not screening.diagnosis_date:
+        return None
+    _require(user, Action.SCREEN, screening.site_id)
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(screening=screening)
+        if participant.diagnosis_date == screening.diagnosis_date:
+            return None
+        participant.diagnosis_date = screening.diagnosis_date
+        save_record(participant, user=user, reason=reason, expected_version=participant.version)
+    return participant
 
 
 def _format_codes(codes: tuple[str, ...] | list[str]) -> str:
@@ -122,8 +124,8 @@ def enrol_participant(
     consent_date: dt.date | None,
     today: dt.date | None = None,
 ) -> Participant:
-    """Enrol an eligible patient: allocate the next study ID at the site, create the
-    participant and plan the follow-up visits, all in one transaction.
+    """Enrol an eligible patient: allocate the next study ID at the site and create the
+    participant, in one transaction (`workflow.services.enrol` then plans her visits).
 
     The enrolment date is the date of informed consent: the protocol's enrolment is the
     patient's agreement, and follow-up visits are planned from it.
@@ -167,7 +169,6 @@ def enrol_participant(
         locked.consent_date = consent_date
         locked.failed_criteria = []
         save_record(locked, user=user, reason=f"{REASON_ENROLLED} as {participant.study_id}")
-        followup_services.plan_visits(participant=participant, user=user)
     screening.refresh_from_db()
     return participant
 
@@ -211,7 +212,7 @@ def take_off_study(
     today: dt.date | None = None,
 ) -> OffStudy:
     """Take a participant off study (withdrawal of consent, death, ...): recorded, audited,
-    never deleted; visits not yet done are closed."""
+    never deleted (`workflow.services.take_off_study` then closes the visits not yet done)."""
     _require(user, Action.ENTER_DATA, participant.site_id)
     today = _today(today)
     with transaction.atomic():
@@ -226,6 +227,5 @@ def take_off_study(
         save_record(off_study, user=user, reason=f"{REASON_OFF_STUDY}: {reason}")
         locked.status = Participant.Status.OFF_STUDY
         save_record(locked, user=user, reason=f"{REASON_OFF_STUDY}: {reason}")
-        followup_services.close_visits(participant=locked, user=user, as_of=date)
     participant.refresh_from_db()
     return off_study

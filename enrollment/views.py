@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.decorators import require_action
 from access.roles import Action
 from audit.services import ReasonRequiredError, StaleRecordError
+from workflow import casebook as workflow_casebook
+from workflow import services as workflow
 
 from . import casebook, selectors, services
 from .forms import EnrolForm, ListFilterForm, OffStudyForm, ScreenFailForm, ScreeningForm
@@ -75,7 +77,7 @@ def screening_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         screening = form.save(commit=False)
         try:
-            services.screening_save(screening=screening, user=request.user)
+            workflow.save_screening(screening=screening, user=request.user)
         except services.ScreeningOutcomeError as exc:
             form.add_error(None, str(exc))
         else:
@@ -96,7 +98,7 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScreeningForm(request.POST or None, instance=screening, read_only=not can_edit)
     if request.method == "POST" and form.is_valid():
         try:
-            services.screening_save(
+            workflow.save_screening(
                 screening=form.save(commit=False),
                 user=request.user,
                 reason=form.cleaned_data["change_reason"],
@@ -131,7 +133,7 @@ def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     enrol_form = EnrolForm(request.POST, screening=screening)
     if enrol_form.is_valid():
         try:
-            participant = services.enrol_participant(
+            participant = workflow.enrol(
                 screening=screening,
                 user=request.user,
                 consent_date=enrol_form.cleaned_data["consent_date"],
@@ -184,7 +186,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def participant_casebook(request: HttpRequest, study_id: str) -> HttpResponse:
     participant = selectors.participant_for(user=request.user, study_id=study_id)
-    sections = casebook.casebook_sections(participant, request.user)
+    sections = workflow_casebook.casebook_sections(participant, request.user)
     screening = participant.screening
     context = {
         "participant": participant,
@@ -208,7 +210,7 @@ def participant_off_study(request: HttpRequest, study_id: str) -> HttpResponse:
     form = OffStudyForm(request.POST or None, participant=participant)
     if request.method == "POST" and form.is_valid():
         try:
-            services.take_off_study(
+            workflow.take_off_study(
                 participant=participant,
                 user=request.user,
                 date=form.cleaned_data["date"],

@@ -216,7 +216,7 @@ ASSESSMENTS = Dataset(
         STUDY_ID,
         C("assessment_date", kind=DATE),
         C("modality"),
-        C("status"),
+        C("status", "crf_status"),
         C("primary_target"),
         C("primary_non_target"),
         C("primary_new_lesions", kind=BOOLEAN),

@@ -169,6 +169,11 @@ class Visit(CrfRecord):
         return f"{self.participant} {self.code or _('unscheduled')}"
 
     @property
+    def is_entered(self) -> bool:
+        """A visit form is entered once the visit is recorded (it then has its date)."""
+        return self.status == self.Status.DONE
+
+    @property
     def is_planned(self) -> bool:
         return self.kind == self.Kind.PLANNED
 

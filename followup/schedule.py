@@ -12,9 +12,10 @@ Pure Python: standard library only, no clock. "Today" is always an argument.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from trialcalendar import add_months as add_months
 
 # Protocol thresholds. A protocol amendment changes one line here.
 
@@ -64,17 +65,6 @@ class PlannedVisit:
     target: date
     window_start: date
     window_end: date
-
-
-def add_months(d: date, months: int) -> date:
-    """Return `d` plus `months` calendar months, clamped to the last day of the month.
-
-    "Plus N months" and "plus N years" (12 N months) are calendar arithmetic: 31 Jan + 1 month
-    is 28 or 29 Feb, and 29 Feb 2024 + 1 year is 28 Feb 2025. `months` may be negative.
-    """
-    year, month_index = divmod(d.year * 12 + d.month - 1 + months, 12)
-    month = month_index + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 def visit_code(month: int) -> str:

@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history
 from access.models import Membership, Site
 from access.roles import Role
 from audit.models import CrfStatus
-from audit.services import save_record
+from audit.services import complete_form, save_record
 from enrollment.models import Participant
 from notifications.services import NewNotification, notifications_create
 
@@ -195,8 +195,6 @@ def record_visit(
     )
     if visit.crf_status == CrfStatus.DRAFT:
         # Recording the visit completes its form (as completing an assessment does).
-        from dataquality.services import complete_form
-
         complete_form(record=visit, user=user)
     if visit.death_date is not None:
         _close_open_visits(

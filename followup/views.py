@@ -12,6 +12,7 @@ from access.roles import Action
 from access.scoping import get_for_user_or_404
 from audit.services import StaleRecordError
 from enrollment.models import Participant
+from workflow import services as workflow
 
 from . import schedule, selectors, services
 from .forms import MissedVisitForm, VisitContext, VisitForm
@@ -113,7 +114,7 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = VisitForm(request.POST or None, instance=visit, context=_context(visit))
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_visit(
+            workflow.record_visit(
                 visit=visit,
                 user=request.user,
                 data=form.cleaned_data,
@@ -137,7 +138,7 @@ def unscheduled_visit(request: HttpRequest, participant_pk: int) -> HttpResponse
     visit = Visit(participant=participant, kind=Visit.Kind.UNSCHEDULED)
     form = VisitForm(request.POST or None, instance=visit, context=_context(visit))
     if request.method == "POST" and form.is_valid():
-        services.record_unscheduled_visit(
+        workflow.record_unscheduled_visit(
             participant=participant, user=request.user, data=form.cleaned_data
         )
         messages.success(request, _("Unscheduled visit saved."))

@@ -44,6 +44,7 @@ from assessments.models import (
     TherapyLine,
 )
 from assessments.services import LesionEntry, compartment_response
+from audit.models import CrfStatus
 from enrollment import eligibility
 from enrollment.models import Participant, Screening, StudyIdCounter
 from enrollment.services import study_id_for
@@ -313,7 +314,7 @@ def _assess(
         participant=participant,
         assessment_date=date,
         modality=ResponseAssessment.Modality.CT,
-        status=ResponseAssessment.Status.COMPLETE,
+        crf_status=CrfStatus.COMPLETE,
         completed_at=timezone.now(),
     )
     for compartment, lesion in (("primary", lesions[0]), ("metastatic", lesions[1])):

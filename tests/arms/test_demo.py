@@ -5,10 +5,10 @@ import random
 
 import pytest
 
-from arms import demo
 from arms.models import ArmAssignment
 from assessments import recist
 from tests.factories import arms as f
+from workflow.demo import arms as demo
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import pytest
 
 from access.demo import seed_sites_and_users
 from access.models import Site
-from assessments import demo
 from assessments.models import Baseline, ResponseAssessment, Surgery, TherapyLine
 from tests.factories import assessments as f
+from workflow.demo import assessments as demo
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_seed_gives_each_participant_a_baseline_and_therapy_and_is_idempotent():
     summary = demo.seed(rng=random.Random(1), today=TODAY, participants=12)
     assert Baseline.objects.count() == 12
     assert TherapyLine.objects.filter(line_number=1).count() == 12
-    assert ResponseAssessment.objects.filter(status="complete").count() >= 10
+    assert ResponseAssessment.objects.completed().count() >= 10
     assert "12 baselines" in summary
     before = (_snapshot(), Surgery.objects.count(), TherapyLine.objects.count())
     assert demo.seed(rng=random.Random(1), today=TODAY, participants=12).startswith("0 baselines")
@@ -56,6 +56,8 @@ def test_seed_is_deterministic():
 
     with connection.cursor() as cursor:
         for table in (
+            # The completed assessments proposed arms (workflow.services.save_assessment).
+            "arms_armassignment",
             "assessments_lesionmeasurement",
             "assessments_responseassessment",
             "assessments_surgery",

@@ -2,9 +2,7 @@
 completed assessments; bad input saves nothing."""
 
 import datetime as dt
-import sys
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -294,29 +292,6 @@ def test_a_complete_assessment_cannot_be_changed(participant, coordinator_a):
             reason="x",
             today=f.TODAY,
         )
-
-
-def test_completing_hands_the_assessment_to_the_arms_when_it_can(
-    participant, coordinator_a, real_arms_hand_off
-):
-    lesions = _lesions(f.baseline(participant, coordinator_a))
-    entries = {x.pk: f.mm(0) for x in lesions.values()}
-    fake_arms = mock.Mock(spec=["propose_assignment"])
-    with mock.patch.dict(sys.modules, {"arms.services": fake_arms}):
-        done = f.assessment(participant, coordinator_a, entries, date=D1)
-    fake_arms.propose_assignment.assert_called_once_with(assessment=done, user=coordinator_a)
-    assert done.status == "complete" and done.completed_at is not None
-
-
-def test_without_an_arms_service_completion_still_works(
-    participant, coordinator_a, real_arms_hand_off
-):
-    lesions = _lesions(f.baseline(participant, coordinator_a))
-    entries = {x.pk: f.mm(0) for x in lesions.values()}
-    with mock.patch.dict(sys.modules, {"arms.services": object()}):
-        assert f.assessment(participant, coordinator_a, entries, date=D1).is_complete
-    draft = f.assessment(participant, coordinator_a, entries, date=D2, complete=False)
-    assert draft.completed_at is None
 
 
 # --- Therapy and surgery ----------------------------------------------------------------------

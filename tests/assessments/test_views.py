@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assessments import selectors
 from assessments.models import Baseline, BaselineLesion, ResponseAssessment, Surgery, TherapyLine
-from dataquality.services import complete_form
+from audit.services import complete_form
 from tests.factories import assessments as f
 
 pytestmark = pytest.mark.django_db
@@ -379,7 +379,7 @@ def test_draft_can_be_edited_then_completed(client, baseline, coordinator_a, fro
         _assessment_post(baseline, {"breast": "ne", "liver": "20"}, action="draft"),
     )
     draft = ResponseAssessment.objects.get()
-    assert (draft.status, draft.primary_target) == ("draft", "NE")
+    assert (draft.crf_status, draft.primary_target) == ("draft", "NE")
     response = client.post(
         reverse("assessments:assessment_edit", args=[draft.pk]),
         _assessment_post(
@@ -388,7 +388,7 @@ def test_draft_can_be_edited_then_completed(client, baseline, coordinator_a, fro
     )
     assert response.status_code == 302
     draft.refresh_from_db()
-    assert (draft.status, draft.primary_target) == ("complete", "PR")
+    assert (draft.crf_status, draft.primary_target) == ("complete", "PR")
     # Complete: the edit page now only shows it.
     assert client.get(reverse("assessments:assessment_edit", args=[draft.pk])).status_code == 302
 

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import TherapyLine
+from audit.services import complete_form
 from dataquality.models import DataQuery
-from dataquality.services import complete_form
 from tests.factories import arms as arms_factories
 from tests.factories.enrollment import enrolled_participant
 

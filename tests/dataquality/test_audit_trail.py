@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import services as assessment_services
-from dataquality import audit_trail, services
+from audit import services as audit_services
+from dataquality import audit_trail
 from dataquality.selectors import crf_models
 from tests.factories import arms as arms_factories
 from tests.factories.enrollment import enrolled_participant
@@ -28,7 +29,7 @@ def _change_agents(therapy, user, agents, reason):
 def test_the_viewer_shows_who_changed_what_from_which_to_which_and_why(
     client, therapy, coordinator_a
 ):
-    services.complete_form(record=therapy, user=coordinator_a)
+    audit_services.complete_form(record=therapy, user=coordinator_a)
     _change_agents(therapy, coordinator_a, "Paclitaxel", "Chart says paclitaxel")
     client.force_login(coordinator_a)
     response = client.get(

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from assessments import services as assessment_services
 from assessments.models import TherapyLine
+from audit import services as audit_services
+from audit.lifecycle import LifecycleError, Move
 from audit.models import CrfStatus
 from audit.services import (
     RECORD_LOCKED,
@@ -16,7 +18,6 @@ from audit.services import (
     ReasonRequiredError,
     save_record,
 )
-from dataquality import services
 from dataquality.selectors import crf_models
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,8 @@ def _fresh(record):
 
 
 def _verified(therapy, coordinator_a, data_manager_a):
-    services.complete_form(record=therapy, user=coordinator_a)
-    return services.verify_form(record=therapy, user=data_manager_a)
+    audit_services.complete_form(record=therapy, user=coordinator_a)
+    return audit_services.verify_form(record=therapy, user=data_manager_a)
 
 
 def test_the_crfs_are_the_forms_the_issue_names():
@@ -63,7 +64,7 @@ def test_a_new_form_is_a_draft_edited_without_a_reason(therapy, coordinator_a):
 
 
 def test_an_edit_of_a_completed_form_without_a_reason_is_refused(therapy, coordinator_a):
-    services.complete_form(record=therapy, user=coordinator_a)
+    audit_services.complete_form(record=therapy, user=coordinator_a)
     therapy.agents = "Paclitaxel"
     with pytest.raises(ReasonRequiredError):
         assessment_services.therapy_line_save(line=therapy, user=coordinator_a)
@@ -73,7 +74,7 @@ def test_an_edit_of_a_completed_form_without_a_reason_is_refused(therapy, coordi
 def test_an_edit_of_a_completed_form_without_a_reason_is_refused_by_the_view(
     client, therapy, coordinator_a
 ):
-    services.complete_form(record=therapy, user=coordinator_a)
+    audit_services.complete_form(record=therapy, user=coordinator_a)
     client.force_login(coordinator_a)
     url = reverse("assessments:therapy_edit", args=[therapy.pk])
     data = THERAPY_POST | {"loaded_version": str(therapy.version)}
@@ -94,17 +95,17 @@ def test_the_lifecycle_in_order_records_who_and_when(therapy, coordinator_a, dat
     _verified(therapy, coordinator_a, data_manager_a)
     assert therapy.crf_status == CrfStatus.VERIFIED
     assert therapy.verified_by == data_manager_a and therapy.verified_at is not None
-    services.lock_form(record=therapy, user=data_manager_a)
+    audit_services.lock_form(record=therapy, user=data_manager_a)
     assert therapy.crf_status == CrfStatus.LOCKED and therapy.locked_by == data_manager_a
     reasons = list(therapy.history.values_list("history_change_reason", flat=True))
     assert reasons[:3] == ["Form locked", "Source data verified", "Form completed"]
 
 
 def test_a_draft_cannot_be_verified_nor_locked(therapy, data_manager_a):
-    with pytest.raises(services.DataQualityError):
-        services.verify_form(record=therapy, user=data_manager_a)
-    with pytest.raises(services.DataQualityError):
-        services.lock_form(record=therapy, user=data_manager_a)
+    with pytest.raises(LifecycleError):
+        audit_services.verify_form(record=therapy, user=data_manager_a)
+    with pytest.raises(LifecycleError):
+        audit_services.lock_form(record=therapy, user=data_manager_a)
 
 
 @pytest.mark.parametrize(
@@ -122,9 +123,9 @@ def test_a_draft_cannot_be_verified_nor_locked(therapy, data_manager_a):
 def test_only_data_managers_verify_and_only_they_and_admins_lock(
     therapy, coordinator_a, persona, step
 ):
-    services.complete_form(record=therapy, user=coordinator_a)
+    audit_services.complete_form(record=therapy, user=coordinator_a)
     with pytest.raises(PermissionDenied):
-        getattr(services, step)(record=therapy, user=persona)
+        getattr(audit_services, step)(record=therapy, user=persona)
 
 
 def test_editing_a_verified_form_voids_the_verification_visibly(
@@ -148,7 +149,7 @@ def test_an_ordinary_save_cannot_move_the_lifecycle(therapy, coordinator_a):
 @pytest.fixture
 def locked(therapy, coordinator_a, data_manager_a):
     _verified(therapy, coordinator_a, data_manager_a)
-    return services.lock_form(record=therapy, user=data_manager_a)
+    return audit_services.lock_form(record=therapy, user=data_manager_a)
 
 
 def test_a_locked_form_refuses_the_service(locked, coordinator_a, admin_a):
@@ -157,7 +158,7 @@ def test_a_locked_form_refuses_the_service(locked, coordinator_a, admin_a):
         with pytest.raises(LockedRecordError):
             assessment_services.therapy_line_save(line=locked, user=user, reason="Correction")
     with pytest.raises(LockedRecordError):
-        save_record(locked, user=admin_a, reason="Direct", transition=True)
+        save_record(locked, user=admin_a, reason="Direct", move=Move.COMPLETE)
     assert _fresh(locked).agents == "Docetaxel"
 
 
@@ -190,7 +191,7 @@ def test_a_locked_form_refuses_the_admin(client, locked, admin_a):
 def test_the_admin_needs_a_reason_and_writes_it_to_the_audit_trail(
     client, therapy, coordinator_a, admin_a
 ):
-    services.complete_form(record=therapy, user=coordinator_a)
+    audit_services.complete_form(record=therapy, user=coordinator_a)
     admin_a.is_staff = admin_a.is_superuser = True
     admin_a.save()
     client.force_login(admin_a)
@@ -214,10 +215,10 @@ def test_the_admin_needs_a_reason_and_writes_it_to_the_audit_trail(
 
 def test_only_an_admin_unlocks_and_only_with_a_reason(locked, data_manager_a, admin_a):
     with pytest.raises(PermissionDenied):
-        services.unlock_form(record=locked, user=data_manager_a, reason="Correction needed")
-    with pytest.raises(services.DataQualityError):
-        services.unlock_form(record=locked, user=admin_a, reason=" ")
-    services.unlock_form(record=locked, user=admin_a, reason="Query Q-7 needs a correction")
+        audit_services.unlock_form(record=locked, user=data_manager_a, reason="Correction needed")
+    with pytest.raises(LifecycleError):
+        audit_services.unlock_form(record=locked, user=admin_a, reason=" ")
+    audit_services.unlock_form(record=locked, user=admin_a, reason="Query Q-7 needs a correction")
     fresh = _fresh(locked)
     assert fresh.crf_status == CrfStatus.VERIFIED and fresh.locked_at is None
     row = fresh.history.first()
@@ -283,7 +284,7 @@ def test_a_recorded_visit_is_complete_and_a_locked_one_refuses_the_view(
     assert visit.crf_status == CrfStatus.COMPLETE
     with pytest.raises(ReasonRequiredError):
         record_visit(visit=visit, user=coordinator_a, data=data)
-    services.lock_form(record=visit, user=data_manager_a)
+    audit_services.lock_form(record=visit, user=data_manager_a)
     client.force_login(coordinator_a)
     url = reverse("followup:visit_record", args=[visit.pk])
     page = client.get(url)

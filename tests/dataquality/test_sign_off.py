@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from arms.models import ElectronicSignature
 from assessments import services as assessment_services
+from audit import services as audit_services
 from dataquality import selectors, services
 from dataquality.models import CasebookSignOff
 from tests.factories.access import PASSWORD
@@ -16,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def _verify_everything(participant, coordinator, data_manager):
     for row in selectors.participant_forms(participant):
-        services.complete_form(record=row.record, user=coordinator)
-        services.verify_form(record=row.record, user=data_manager)
+        audit_services.complete_form(record=row.record, user=coordinator)
+        audit_services.verify_form(record=row.record, user=data_manager)
 
 
 def test_the_casebook_cannot_be_signed_before_every_form_is_verified(
@@ -76,7 +77,7 @@ def test_locking_after_the_sign_off_keeps_it(
         participant=participant, user=investigator_a, password=PASSWORD
     )
     for row in selectors.participant_forms(participant):
-        services.lock_form(record=row.record, user=data_manager_a)
+        audit_services.lock_form(record=row.record, user=data_manager_a)
     sign_off.refresh_from_db()
     assert sign_off.is_valid
     with pytest.raises(services.DataQualityError):

@@ -5,8 +5,8 @@ import time
 import pytest
 
 from access.demo import seed_sites_and_users
-from enrollment import demo
 from enrollment.models import Participant, Screening
+from workflow.demo import enrollment as demo
 
 pytestmark = pytest.mark.django_db
 

@@ -4,6 +4,7 @@ import pytest
 
 from enrollment import casebook, eligibility, labs
 from enrollment.models import Confirmation, MetastaticSite, Sex
+from workflow import casebook as workflow_casebook
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_apps_add_casebook_sections_and_trial_path_steps(
     from tests.factories.enrollment import enrolled_participant
 
     participant = enrolled_participant(site_a, coordinator_a)
-    monkeypatch.setattr(casebook, "CASEBOOK_SECTIONS", (f"{__name__}._assessed_section",))
+    monkeypatch.setattr(workflow_casebook, "SECTIONS", (_assessed_section,))
     client.force_login(coordinator_a)
     content = client.get(f"/enrollment/participants/{participant.study_id}/").content.decode()
     assert "Assessments" in content

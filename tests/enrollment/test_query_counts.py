@@ -8,6 +8,7 @@ from django.urls import reverse
 from enrollment import services
 from enrollment.models import Screening
 from tests.factories.enrollment import TODAY, ScreeningFactory, enrolled_participant
+from workflow import services as workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def _populate(site, user, n):
     for i in range(n):
         participant = enrolled_participant(site, user)
         if i % 3 == 0:
-            services.take_off_study(
+            workflow.take_off_study(
                 participant=participant, user=user, date=TODAY, reason="other", today=TODAY
             )
         failed = ScreeningFactory(site=site, ecog=3)

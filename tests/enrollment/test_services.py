@@ -9,6 +9,7 @@ from audit.models import HardDeleteForbidden
 from enrollment import eligibility, services
 from enrollment.models import OffStudy, Participant, Screening, StudyIdCounter
 from tests.factories.enrollment import DIAGNOSIS, TODAY, ScreeningFactory, enrolled_participant
+from workflow import services as workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_it_enrols_an_eligible_patient_with_the_first_study_id(site_a, coordinator_a):
     screening = ScreeningFactory(site=site_a)
     with mock.patch("followup.services.plan_visits") as plan_visits:
-        participant = services.enrol_participant(
+        participant = workflow.enrol(
             screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY
         )
     assert participant.study_id == "AA-0001"
@@ -39,7 +40,7 @@ def test_study_ids_are_gap_free_per_site(site_a, site_b, coordinator_a, coordina
 def test_a_refused_enrolment_does_not_use_a_sequence(site_a, coordinator_a):
     enrolled_participant(site_a, coordinator_a)
     with pytest.raises(services.ScreeningOutcomeError):
-        services.enrol_participant(
+        workflow.enrol(
             screening=ScreeningFactory(site=site_a, ecog=3),
             user=coordinator_a,
             consent_date=TODAY,
@@ -79,9 +80,7 @@ def test_a_failed_plan_rolls_the_sequence_back(site_a, coordinator_a):
 def test_it_refuses_an_ineligible_patient(site_a, coordinator_a, overrides, message_part):
     screening = ScreeningFactory(site=site_a, **overrides)
     with pytest.raises(services.ScreeningOutcomeError, match=message_part):
-        services.enrol_participant(
-            screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY
-        )
+        workflow.enrol(screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY)
     assert not Participant.objects.exists()
     screening.refresh_from_db()
     assert screening.status == Screening.Status.IN_SCREENING
@@ -91,9 +90,7 @@ def test_it_refuses_an_ineligible_patient(site_a, coordinator_a, overrides, mess
 def test_it_refuses_an_incomplete_screening(site_a, coordinator_a, missing):
     screening = ScreeningFactory(site=site_a, **{missing: "" if missing == "sex" else None})
     with pytest.raises(services.ScreeningOutcomeError, match="not decided"):
-        services.enrol_participant(
-            screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY
-        )
+        workflow.enrol(screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY)
     assert not Participant.objects.exists()
 
 
@@ -101,9 +98,7 @@ def test_eligibility_is_read_from_the_database_not_the_callers_object(site_a, co
     screening = ScreeningFactory(site=site_a, ecog=4)
     screening.ecog = 0  # a caller's unsaved change cannot make the patient eligible
     with pytest.raises(services.ScreeningOutcomeError):
-        services.enrol_participant(
-            screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY
-        )
+        workflow.enrol(screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY)
 
 
 @pytest.mark.parametrize(
@@ -117,16 +112,14 @@ def test_eligibility_is_read_from_the_database_not_the_callers_object(site_a, co
 def test_consent_date_rules(site_a, coordinator_a, consent, message):
     screening = ScreeningFactory(site=site_a)
     with pytest.raises(services.ScreeningOutcomeError) as exc:
-        services.enrol_participant(
-            screening=screening, user=coordinator_a, consent_date=consent, today=TODAY
-        )
+        workflow.enrol(screening=screening, user=coordinator_a, consent_date=consent, today=TODAY)
     assert str(exc.value) == str(message)
 
 
 def test_a_screening_is_enrolled_once(site_a, coordinator_a):
     participant = enrolled_participant(site_a, coordinator_a)
     with pytest.raises(services.ScreeningOutcomeError, match="already has an outcome"):
-        services.enrol_participant(
+        workflow.enrol(
             screening=participant.screening, user=coordinator_a, consent_date=TODAY, today=TODAY
         )
 
@@ -135,9 +128,7 @@ def test_only_a_coordinator_of_the_site_enrols(site_a, coordinator_b, investigat
     screening = ScreeningFactory(site=site_a)
     for user in (coordinator_b, investigator_a):
         with pytest.raises(PermissionDenied):
-            services.enrol_participant(
-                screening=screening, user=user, consent_date=TODAY, today=TODAY
-            )
+            workflow.enrol(screening=screening, user=user, consent_date=TODAY, today=TODAY)
 
 
 def test_screen_failure_stores_the_failed_criteria_and_note(site_a, coordinator_a):
@@ -151,9 +142,7 @@ def test_screen_failure_stores_the_failed_criteria_and_note(site_a, coordinator_
     ]
     assert screening.outcome_note == "ECOG 3"
     with pytest.raises(services.ScreeningOutcomeError):
-        services.enrol_participant(
-            screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY
-        )
+        workflow.enrol(screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY)
 
 
 def test_screen_failure_without_failed_criterion_needs_a_note(site_a, coordinator_a):
@@ -169,7 +158,7 @@ def test_screen_failure_without_failed_criterion_needs_a_note(site_a, coordinato
 def test_an_edit_is_audited_with_user_and_reason(site_a, coordinator_a):
     screening = ScreeningFactory(site=site_a, ecog=None)
     screening.ecog = 1
-    services.screening_save(
+    workflow.save_screening(
         screening=screening, user=coordinator_a, reason="ECOG assessed", today=TODAY
     )
     latest = screening.history.first()
@@ -184,8 +173,8 @@ def test_a_correction_after_enrolment_needs_a_reason_and_keeps_history(site_a, c
     screening = participant.screening
     screening.hospital_number = "H999999"
     with pytest.raises(services.ScreeningOutcomeError):
-        services.screening_save(screening=screening, user=coordinator_a, today=TODAY)
-    services.screening_save(
+        workflow.save_screening(screening=screening, user=coordinator_a, today=TODAY)
+    workflow.save_screening(
         screening=screening, user=coordinator_a, reason="Typo in hospital number", today=TODAY
     )
     reasons = list(screening.history.values_list("history_change_reason", flat=True))
@@ -198,7 +187,7 @@ def test_a_diagnosis_date_correction_replans_the_visits(site_a, coordinator_a):
     screening = participant.screening
     screening.diagnosis_date = DIAGNOSIS - dt.timedelta(days=10)
     with mock.patch("followup.services.replan_visits") as replan:
-        services.screening_save(
+        workflow.save_screening(
             screening=screening, user=coordinator_a, reason="Biopsy date", today=TODAY
         )
     participant.refresh_from_db()
@@ -213,7 +202,7 @@ def test_other_edits_after_enrolment_do_not_replan(site_a, coordinator_a):
     screening = enrolled_participant(site_a, coordinator_a).screening
     screening.initials = "ZZ"
     with mock.patch("followup.services.replan_visits") as replan:
-        services.screening_save(screening=screening, user=coordinator_a, reason="x", today=TODAY)
+        workflow.save_screening(screening=screening, user=coordinator_a, reason="x", today=TODAY)
     replan.assert_not_called()
 
 
@@ -222,14 +211,14 @@ def test_impossible_facts_are_refused_by_the_service_too(site_a, coordinator_a):
         site=site_a, systemic_therapy_start=DIAGNOSIS - dt.timedelta(days=1)
     )
     with pytest.raises(services.ScreeningOutcomeError, match="systemic_therapy_start"):
-        services.screening_save(screening=screening, user=coordinator_a, today=TODAY)
+        workflow.save_screening(screening=screening, user=coordinator_a, today=TODAY)
     assert not Screening.objects.exists()
 
 
 def test_taking_off_study_keeps_the_record_and_closes_visits(site_a, coordinator_a):
     participant = enrolled_participant(site_a, coordinator_a)
     with mock.patch("followup.services.close_visits") as close_visits:
-        off = services.take_off_study(
+        off = workflow.take_off_study(
             participant=participant,
             user=coordinator_a,
             date=TODAY,
@@ -245,7 +234,7 @@ def test_taking_off_study_keeps_the_record_and_closes_visits(site_a, coordinator
     with pytest.raises(HardDeleteForbidden):
         off.delete()
     with pytest.raises(services.ScreeningOutcomeError, match="already off study"):
-        services.take_off_study(
+        workflow.take_off_study(
             participant=participant, user=coordinator_a, date=TODAY, reason="died", today=TODAY
         )
 
@@ -260,7 +249,7 @@ def test_taking_off_study_keeps_the_record_and_closes_visits(site_a, coordinator
 def test_off_study_date_rules(site_a, coordinator_a, date, message):
     participant = enrolled_participant(site_a, coordinator_a)
     with pytest.raises(services.ScreeningOutcomeError) as exc:
-        services.take_off_study(
+        workflow.take_off_study(
             participant=participant, user=coordinator_a, date=date, reason="other", today=TODAY
         )
     assert str(exc.value) == str(message)

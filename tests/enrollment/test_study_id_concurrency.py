@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from enrollment import services
 from enrollment.models import Participant
 from tests.factories.enrollment import TODAY, ScreeningFactory
+from workflow import services as workflow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,7 @@ def test_concurrent_enrolments_get_distinct_gap_free_study_ids(
 ):
     already = 0
     if not first_at_site:
-        services.enrol_participant(
+        workflow.enrol(
             screening=ScreeningFactory(site=site_a),
             user=coordinator_a,
             consent_date=TODAY,
@@ -38,7 +38,7 @@ def test_concurrent_enrolments_get_distinct_gap_free_study_ids(
     def enrol(screening):
         try:
             barrier.wait(timeout=10)
-            participant = services.enrol_participant(
+            participant = workflow.enrol(
                 screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY
             )
             results.append(participant.study_id)

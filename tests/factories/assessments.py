@@ -8,6 +8,7 @@ from assessments.models import Baseline, BaselineLesion, ResponseAssessment
 from enrollment.models import Participant
 from tests.factories.enrollment import DIRECT_DIAGNOSIS, DIRECT_ENROLMENT
 from tests.factories.enrollment import participant as participant  # the one participant factory
+from workflow import services as workflow
 
 DIAGNOSIS = DIRECT_DIAGNOSIS
 ENROLMENT = DIRECT_ENROLMENT
@@ -67,7 +68,7 @@ def assessment(
         primary_new_lesions=primary_new,
         metastatic_new_lesions=metastatic_new,
     )
-    return services.assessment_save(
+    return workflow.save_assessment(
         assessment=record, entries=entries, complete=complete, user=user, today=TODAY
     )
 

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import factory
 
-from enrollment import services
 from enrollment.models import Participant, Screening
 from tests.factories.access import SiteFactory
+from workflow import services as workflow
 
 # Screening happened a month ago, diagnosis six weeks before that: valid whatever the clock.
 TODAY = dt.date.today() - dt.timedelta(days=30)
@@ -77,9 +77,7 @@ def participant(site=None, **fields) -> Participant:
 
 def enrolled_participant(site, user, *, consent_date=TODAY, **screening_fields) -> Participant:
     screening = ScreeningFactory(site=site, **screening_fields)
-    return services.enrol_participant(
-        screening=screening, user=user, consent_date=consent_date, today=TODAY
-    )
+    return workflow.enrol(screening=screening, user=user, consent_date=consent_date, today=TODAY)
 
 
 # The form's POST for an eligible patient at `site` (a complete, valid submission).

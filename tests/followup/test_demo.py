@@ -3,9 +3,9 @@ import random
 
 import pytest
 
-from followup import demo
 from followup.models import Visit
 from tests.factories.followup import participant_with_visits
+from workflow.demo import followup as demo
 
 pytestmark = pytest.mark.django_db
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "exports",
     "reports",
     "scaledata",
+    "workflow",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 """Demo arm assignments: most proposals signed, a few overridden with reasons, some pending.
 
 Runs after the assessments seeding, whose completed assessments already made their proposals
-(`complete_assessment` calls `propose_assignment`). Each decision is drawn from a generator
+(`workflow.services.save_assessment` proposes the arm). Each decision is drawn from a generator
 seeded with the assessment itself, so a second run leaves the same proposals pending instead
 of signing them.
 """
@@ -15,11 +15,9 @@ from collections import Counter
 from django.utils import timezone
 
 from access.models import Site
-from assessments.models import ResponseAssessment
-
-from .models import ArmAssignment
-from .rules import ARMS
-from .services import investigators_of_site, propose_assignment, sign_decision
+from arms.models import ArmAssignment
+from arms.rules import ARMS
+from arms.services import investigators_of_site, sign_decision
 
 PENDING_SHARE = 0.15
 OVERRIDE_SHARE = 0.06
@@ -33,12 +31,6 @@ OVERRIDE_REASONS = (
 
 def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
     counts: Counter[str] = Counter()
-    # Assessments completed before this app existed, or by a seeding that bypassed it.
-    for assessment in ResponseAssessment.objects.filter(
-        status=ResponseAssessment.Status.COMPLETE, arm_assignment__isnull=True
-    ).order_by("participant__study_id", "assessment_date"):
-        propose_assignment(assessment=assessment, user=None)
-        counts["proposed"] += 1
     signers = {site.pk: investigators_of_site(site.pk) for site in Site.objects.all()}
     # Each participant's latest assessment date (the last value per key wins).
     latest = dict(

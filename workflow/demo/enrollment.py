@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from access.models import Membership, Site, User
 from access.roles import Role
-
-from . import services
-from .models import Confirmation, Participant, Screening
+from enrollment import services
+from enrollment.models import Confirmation, Participant, Screening
+from workflow import services as workflow
 
 # A screen failure for every four enrolments: about 20 % of screenings fail.
 FAILURES_PER_ENROLMENT = 0.25
@@ -155,9 +155,7 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
         services.screening_save(screening=screening, user=user, today=today)
         if kind == "enrol":
             consent = min(screening_date + dt.timedelta(days=rng.randint(0, 7)), today)
-            services.enrol_participant(
-                screening=screening, user=user, consent_date=consent, today=today
-            )
+            workflow.enrol(screening=screening, user=user, consent_date=consent, today=today)
             enrolled += 1
         elif kind == "in_progress":
             in_progress += 1

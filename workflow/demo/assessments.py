@@ -16,10 +16,10 @@ from typing import Any
 from access.models import User
 from access.roles import Role
 from arms import rules as arm_rules
+from assessments import recist, services
+from assessments.models import Baseline, BaselineLesion, ResponseAssessment, Surgery, TherapyLine
 from enrollment.models import Participant
-
-from . import recist, services
-from .models import Baseline, BaselineLesion, ResponseAssessment, Surgery, TherapyLine
+from workflow import services as workflow
 
 # Where de novo metastases are found, roughly by frequency; bone is seldom measurable.
 METASTATIC_SITES = (
@@ -160,7 +160,7 @@ def _seed_participant(
             modality=rng.choice(["ct", "ct", "pet_ct", "mri"]),
             metastatic_new_lesions=rng.random() < 0.05,
         )
-        last = services.assessment_save(
+        last = workflow.save_assessment(
             assessment=assessment, entries=entries, complete=True, user=user, today=today
         )
         made["assessments"] += 1

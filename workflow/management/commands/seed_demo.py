@@ -1,21 +1,26 @@
-"""Seed a demo trial: sites, users, and participants through every stage the apps support.
+"""Seed a demo trial: sites, users, and participants through every stage of the trial path.
 
-Each app that has demo data offers `<app>.demo.seed(rng=..., today=..., participants=...)`,
-returning a one-line summary; they run in the order of the trial path.
+Each step (`workflow.demo.<app>.seed(rng=..., today=..., participants=...)`) writes through
+the same use cases as the pages and returns a one-line summary; they run in the order of the
+trial path, each building on the data the previous ones made.
 """
 
 import datetime as dt
 import random
-from importlib import import_module
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from access.demo import DEMO_PASSWORD, seed_sites_and_users
+from workflow.demo import arms, assessments, enrollment, followup
 
-# The trial path: each step builds on the data the previous ones made.
-DEMO_STEPS = ("enrollment.demo", "assessments.demo", "arms.demo", "followup.demo")
+DEMO_STEPS = (
+    ("enrollment", enrollment.seed),
+    ("assessments", assessments.seed),
+    ("arms", arms.seed),
+    ("followup", followup.seed),
+)
 
 
 class Command(BaseCommand):
@@ -32,13 +37,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Sites: {', '.join(s.code for s in sites)}")
         rng = random.Random(options["seed"])
         today = options["today"] or timezone.localdate()
-        for module_name in DEMO_STEPS:
-            try:
-                module = import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name != module_name:
-                    raise
-                continue
-            summary = module.seed(rng=rng, today=today, participants=options["participants"])
-            self.stdout.write(f"{module_name.split('.')[0]}: {summary}")
+        for name, seed in DEMO_STEPS:
+            summary = seed(rng=rng, today=today, participants=options["participants"])
+            self.stdout.write(f"{name}: {summary}")
         self.stdout.write(f"Demo users share the password {DEMO_PASSWORD!r} (see README).")

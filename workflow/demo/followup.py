@@ -11,9 +11,8 @@ import random
 from access.models import Membership
 from access.roles import Role
 from enrollment.models import Participant
-
-from . import services
-from .models import DISTANT_SITE_CHOICES, Visit
+from followup import services
+from followup.models import DISTANT_SITE_CHOICES, Visit
 
 DONE_SHARE = 0.85  # of visits whose window has closed
 MISSED_SHARE = 0.08  # the rest stay open: overdue
