@@ -61,6 +61,12 @@ class User(AbstractUser):
         """The role that picks the home page: the first of the user's roles in Role's order."""
         return next((r.value for r in Role if r.value in self.roles), None)
 
+    @property
+    def primary_role_label(self) -> str:
+        """The primary role in words, as the navigation bar shows it."""
+        role = self.primary_role
+        return str(Role(role).label) if role else ""
+
     def can(self, action: Action, site_id: int | None = None) -> bool:
         """True when a role the user holds (at `site_id`, or at any site) allows `action`."""
         if not self.is_active:

@@ -4,7 +4,9 @@ Views ask `user_can(user, Action.X, site)`; nothing else compares role names.
 """
 
 from enum import StrEnum
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +34,8 @@ class Action(StrEnum):
     EXPORT_DEIDENTIFIED = "export_deidentified"
     EXPORT_IDENTIFIED = "export_identified"
     VIEW_AUDIT_TRAIL = "view_audit_trail"
+    # Told by e-mail when a follow-up visit of one of the site's participants comes due.
+    RECEIVE_VISIT_REMINDERS = "receive_visit_reminders"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -43,6 +47,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.ENTER_DATA,
             Action.ANSWER_QUERY,
             Action.VIEW_AUDIT_TRAIL,
+            Action.RECEIVE_VISIT_REMINDERS,
         }
     ),
     Role.INVESTIGATOR: frozenset(
@@ -79,5 +84,35 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+# Each user's home is the page of their daily work: the first of these whose action a role of
+# theirs allows (a user who both enters data and signs lands on the worklist).
+HOME_PAGES: tuple[tuple[Action, str], ...] = (
+    (Action.ENTER_DATA, "followup:worklist"),  # visits overdue, due and upcoming
+    (Action.SIGN_ARM, "arms:queue"),  # arm proposals awaiting a signature
+    (Action.RAISE_QUERY, "dataquality:query_list"),  # open data queries
+    (Action.EXPORT_DEIDENTIFIED, "exports:index"),  # taking the trial's data out
+)
+
+
 def role_allows(role: str, action: Action) -> bool:
     return action in PERMISSIONS.get(Role(role), frozenset())
+
+
+NOT_ALLOWED = _("You may not do this at this site.")
+
+
+def require(user: Any, action: Action, site_id: int | None) -> None:
+    """Every write service's rights check: refuse (403 from a view) unless a role the user
+    holds at the site allows the action, so a crafted request meets the page's check."""
+    if user is None or not user.can(action, site_id):
+        raise PermissionDenied(NOT_ALLOWED)
+
+
+def roles_allowed(action: Action) -> list[str]:
+    """The roles whose holders may do `action`: for queries over memberships."""
+    return [role.value for role in Role if role_allows(role, action)]
+
+
+def home_page(user: Any) -> str | None:
+    """The URL name of the user's home page, or None for a user without a role."""
+    return next((page for action, page in HOME_PAGES if user.can(action)), None)

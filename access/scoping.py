@@ -36,3 +36,12 @@ def get_for_user_or_404(
         return queryset.for_user(user, action).get(**lookup)  # type: ignore[attr-defined,no-any-return]
     except queryset.model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def site_id_of(record: Any) -> int | None:
+    """The site of a clinical record, following its `site_path` ("participant__site")."""
+    obj = record
+    *hops, last = record.site_path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+    return getattr(obj, f"{last}_id", None)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from access.models import User
-from access.roles import Action, Role, role_allows
+from access.roles import Action, roles_allowed
 from assessments.models import ResponseAssessment
 from assessments.recist import NE
 from audit.services import STALE_RECORD, StaleRecordError, save_record
@@ -135,7 +135,7 @@ def propose_assignment(*, assessment: ResponseAssessment, user: Any) -> ArmAssig
 
 def investigators_of_site(site_id: int) -> list[User]:
     """The active users whose role at the site lets them sign an arm (access.roles decides)."""
-    signing_roles = [role.value for role in Role if role_allows(role, Action.SIGN_ARM)]
+    signing_roles = roles_allowed(Action.SIGN_ARM)
     return list(
         User.objects.filter(
             is_active=True, memberships__site_id=site_id, memberships__role__in=signing_roles

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.roles import Action, require
 from audit.lifecycle import Move
 from audit.services import INITIAL_ENTRY, save_record
 from enrollment.models import Participant
@@ -157,6 +158,7 @@ def baseline_save(
     compartment and nodal flag follow from the organ site. They are frozen once an assessment
     exists, because the stored responses of that assessment were computed from them.
     """
+    require(user, Action.ENTER_DATA, baseline.participant.site_id)
     today = today or timezone.localdate()
     _not_in_future(baseline.baseline_date, today=today, field="baseline_date")
     for lesion in lesions:
@@ -220,6 +222,7 @@ def therapy_line_save(
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> TherapyLine:
+    require(user, Action.ENTER_DATA, line.participant.site_id)
     today = today or timezone.localdate()
     _not_in_future(line.start_date, today=today, field="start_date")
     if line.stop_date is not None:
@@ -403,6 +406,7 @@ def assessment_save(
 
     With `complete`, the assessment is completed (see `complete_assessment`).
     """
+    require(user, Action.ENTER_DATA, assessment.participant.site_id)
     today = today or timezone.localdate()
     participant = assessment.participant
     baseline = validate_assessment(assessment=assessment, participant=participant, today=today)
@@ -517,6 +521,7 @@ def surgery_save(
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> Surgery:
+    require(user, Action.ENTER_DATA, surgery.participant.site_id)
     today = today or timezone.localdate()
     _not_in_future(surgery.surgery_date, today=today, field="surgery_date")
     if surgery.surgery_date < surgery.participant.diagnosis_date:

@@ -16,15 +16,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from access.roles import Action
+from access.roles import Action, require
+from access.scoping import site_id_of
 
 from .models import CrfRecord, CrfStatus
 
-NOT_ALLOWED = _("You may not do this at this site.")
 WRONG_STATE = _("This form is %(status)s: it cannot be %(action)s.")
 NOT_ENTERED = _("This form is not finished yet: finish it before marking it complete.")
 REASON_NEEDED = _("Give the reason for unlocking this form.")
@@ -118,15 +117,6 @@ TRANSITIONS: dict[Move, Transition] = {
 }
 
 
-def site_id_of(record: Any) -> int | None:
-    """The site of a clinical record, following its `site_path` ("participant__site")."""
-    obj = record
-    *hops, last = record.site_path.split("__")
-    for hop in hops:
-        obj = getattr(obj, hop)
-    return getattr(obj, f"{last}_id", None)
-
-
 def available_moves(record: CrfRecord, user: Any) -> list[Transition]:
     """The moves `user` may make on `record` now, in the table's order: the page's buttons."""
     site_id = site_id_of(record)
@@ -141,8 +131,7 @@ def available_moves(record: CrfRecord, user: Any) -> list[Transition]:
 
 def check_move(record: CrfRecord, transition: Transition, *, user: Any, reason: str) -> None:
     """Refuse a move the user may not make, a form not finished yet, or a missing reason."""
-    if not user.can(transition.right, site_id_of(record)):
-        raise PermissionDenied(NOT_ALLOWED)
+    require(user, transition.right, site_id_of(record))
     if transition.move == Move.COMPLETE and not record.is_entered:
         raise LifecycleError(NOT_ENTERED)
     if transition.needs_reason and not reason.strip():

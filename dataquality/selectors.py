@@ -40,18 +40,6 @@ def form_models() -> tuple[type[CrfRecord], ...]:
     return tuple(m for m in crf_models() if not m.is_crf_part)
 
 
-def follow(obj: Any, path: str) -> int | None:
-    """The primary key at the end of a lookup path ("participant__site") from `obj`."""
-    *hops, last = path.split("__")
-    for hop in hops:
-        obj = getattr(obj, hop)
-    return getattr(obj, f"{last}_id", None)  # type: ignore[no-any-return]
-
-
-def site_id_of(record: Model) -> int | None:
-    return follow(record, record.site_path)  # type: ignore[attr-defined]
-
-
 def form_page_url(record: Model) -> str | None:
     page = FORM_PAGES.get(record._meta.label_lower)
     return reverse(page[0], kwargs=page[1](record)) if page else None

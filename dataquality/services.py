@@ -12,13 +12,14 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from access.roles import Action
+from access.roles import Action, require
+from access.scoping import site_id_of
 from arms.models import ElectronicSignature
 from audit.models import CrfRecord
 from enrollment.models import Participant
@@ -26,7 +27,6 @@ from enrollment.models import Participant
 from . import selectors
 from .models import CasebookSignOff, DataQuery, QueryMessage
 
-NOT_ALLOWED = _("You may not do this at this site.")
 NO_PARTICIPANT = _("Queries are raised on the forms of an enrolled participant.")
 UNKNOWN_FIELD = _("This form has no such field.")
 QUERY_TEXT_REQUIRED = _("Write the query.")
@@ -56,11 +56,6 @@ VISIT_OUTSIDE_WINDOW_TEXT = (
 
 class DataQualityError(Exception):
     """The step asked for cannot be taken; the message says why, for the user."""
-
-
-def _require(user: Any, action: Action, site_id: int | None) -> None:
-    if not user.can(action, site_id):
-        raise PermissionDenied(NOT_ALLOWED)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -119,8 +114,8 @@ def open_query(
     now: dt.datetime | None = None,
 ) -> DataQuery:
     """A data manager asks the site about one field of a form (or the form as a whole)."""
-    site_id = selectors.site_id_of(record)
-    _require(user, Action.RAISE_QUERY, site_id)
+    site_id = site_id_of(record)
+    require(user, Action.RAISE_QUERY, site_id)
     participant_id = record.participant_id_for_crf()
     if participant_id is None:
         raise DataQualityError(NO_PARTICIPANT)
@@ -160,7 +155,7 @@ def _step(
     text: str,
     now: dt.datetime | None,
 ) -> DataQuery:
-    _require(user, action, query.site_id)
+    require(user, action, query.site_id)
     now = _now(now)
     with transaction.atomic():
         row = _locked_query(query)
@@ -243,7 +238,7 @@ def open_automatic_query(
         with transaction.atomic():
             query = DataQuery.objects.create(
                 participant_id=participant_id,
-                site_id=selectors.site_id_of(record),
+                site_id=site_id_of(record),
                 form=ContentType.objects.get_for_model(record),
                 object_id=record.pk,
                 field_name=field_name,
@@ -306,7 +301,7 @@ def sign_casebook(
 ) -> CasebookSignOff:
     """The investigator signs the casebook (user name + password: two components, 21 CFR
     11.200), once every form of the participant is verified or locked."""
-    _require(user, Action.SIGN_CASEBOOK, participant.site_id)
+    require(user, Action.SIGN_CASEBOOK, participant.site_id)
     if not password or not user.check_password(password):
         raise DataQualityError(WRONG_PASSWORD)
     with transaction.atomic():

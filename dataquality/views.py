@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.decorators import action_required, require_action
 from access.models import Site
 from access.roles import Action
+from access.scoping import site_id_of
 from audit import lifecycle
 from audit.services import make_move
 from enrollment import selectors as enrollment_selectors
@@ -60,7 +61,7 @@ def _lifecycle_actions(user: Any, record: Any) -> dict[str, bool]:
 def form_detail(request: HttpRequest, form_id: int, pk: int) -> HttpResponse:
     """One form's data-quality page: its state, values, queries and audit trail."""
     record = selectors.form_for_user_or_404(request.user, form_id, pk)
-    site_id = selectors.site_id_of(record)
+    site_id = site_id_of(record)
     user = request.user
     context = {
         "record": record,
@@ -83,7 +84,7 @@ def form_detail(request: HttpRequest, form_id: int, pk: int) -> HttpResponse:
 
 
 def _site_time_zone(record: Any) -> str:
-    site = Site.objects.filter(pk=selectors.site_id_of(record)).only("time_zone").first()
+    site = Site.objects.filter(pk=site_id_of(record)).only("time_zone").first()
     return site.time_zone if site else str(timezone.get_current_timezone())
 
 
@@ -92,7 +93,7 @@ def _site_time_zone(record: Any) -> str:
 def form_transition(request: HttpRequest, form_id: int, pk: int, transition: str) -> HttpResponse:
     move = lifecycle.Move(transition)
     record = selectors.form_for_user_or_404(request.user, form_id, pk)
-    require_action(request.user, lifecycle.TRANSITIONS[move].right, selectors.site_id_of(record))
+    require_action(request.user, lifecycle.TRANSITIONS[move].right, site_id_of(record))
     try:
         make_move(
             record=record, move=move, user=request.user, reason=request.POST.get("reason", "")
@@ -115,7 +116,7 @@ def form_transition(request: HttpRequest, form_id: int, pk: int, transition: str
 @login_required
 def query_new(request: HttpRequest, form_id: int, pk: int) -> HttpResponse:
     record = selectors.form_for_user_or_404(request.user, form_id, pk)
-    require_action(request.user, Action.RAISE_QUERY, selectors.site_id_of(record))
+    require_action(request.user, Action.RAISE_QUERY, site_id_of(record))
     form = QueryForm(
         request.POST or None,
         model=type(record),

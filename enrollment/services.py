@@ -7,13 +7,12 @@ the transaction that records the outcome, on the row they have locked.
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
-from access.roles import Action
+from access.roles import Action, require
 from audit.services import save_record
 
 from . import eligibility
@@ -31,7 +30,6 @@ NOTE_REQUIRED_NO_FAILED_CRITERION = _(
 IMPOSSIBLE_FACTS = _("The screening data are inconsistent: %(error)s")
 ALREADY_OFF_STUDY = _("This participant is already off study.")
 OFF_STUDY_BEFORE_ENROLMENT = _("The off-study date cannot be before the enrolment date.")
-NOT_ALLOWED = _("You may not do this at this site.")
 CORRECTION_REASON_REQUIRED = _(
     "This screening already has an outcome: give the reason for the correction."
 )
@@ -44,11 +42,6 @@ REASON_OFF_STUDY = "Off study"
 
 class ScreeningOutcomeError(Exception):
     """The outcome asked for cannot be recorded; the message says why, for the user."""
-
-
-def _require(user: Any, action: Action, site_id: int) -> None:
-    if not user.can(action, site_id):
-        raise PermissionDenied(NOT_ALLOWED)
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -72,7 +65,7 @@ def screening_save(
     today: dt.date | None = None,
 ) -> Screening:
     """Create or correct a screening; complete or not, it is saved as it stands."""
-    _require(user, Action.SCREEN, screening.site_id)
+    require(user, Action.SCREEN, screening.site_id)
     _verdict(screening, _today(today))
     creating = screening.pk is None
     if not creating and not screening.is_open and not reason.strip():
@@ -88,7 +81,7 @@ def carry_diagnosis_date(*, screening: Screening, user: Any, reason: str) -> Par
     returns the participant when her diagnosis date changed (her visits count from it)."""
     if screening.status != Screening.Status.ENROLLED or not screening.diagnosis_date:
         return None
-    _require(user, Action.SCREEN, screening.site_id)
+    require(user, Action.SCREEN, screening.site_id)
     with transaction.atomic():
         participant = Participant.objects.select_for_update().get(screening=screening)
         if participant.diagnosis_date == screening.diagnosis_date:
@@ -130,7 +123,7 @@ def enrol_participant(
     The enrolment date is the date of informed consent: the protocol's enrolment is the
     patient's agreement, and follow-up visits are planned from it.
     """
-    _require(user, Action.ENROL, screening.site_id)
+    require(user, Action.ENROL, screening.site_id)
     today = _today(today)
     with transaction.atomic():
         # Lock the screening so that two clicks on "enrol" cannot both pass the checks below.
@@ -185,7 +178,7 @@ def screen_fail(
     A patient may also be a screen failure without a failed criterion (declined consent, say);
     the note must then say why.
     """
-    _require(user, Action.SCREEN, screening.site_id)
+    require(user, Action.SCREEN, screening.site_id)
     today = _today(today)
     with transaction.atomic():
         locked = Screening.objects.select_for_update().get(pk=screening.pk)
@@ -213,7 +206,7 @@ def take_off_study(
 ) -> OffStudy:
     """Take a participant off study (withdrawal of consent, death, ...): recorded, audited,
     never deleted (`workflow.services.take_off_study` then closes the visits not yet done)."""
-    _require(user, Action.ENTER_DATA, participant.site_id)
+    require(user, Action.ENTER_DATA, participant.site_id)
     today = _today(today)
     with transaction.atomic():
         locked = Participant.objects.select_for_update().get(pk=participant.pk)

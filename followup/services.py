@@ -25,7 +25,7 @@ from django.utils.translation import override as language_override
 from simple_history.utils import bulk_create_with_history
 
 from access.models import Membership, Site
-from access.roles import Role
+from access.roles import Action, require, roles_allowed
 from audit.models import CrfStatus
 from audit.services import complete_form, save_record
 from enrollment.models import Participant
@@ -183,6 +183,7 @@ def record_visit(
 
     A recorded death closes the participant's other open visits: none is required after it.
     """
+    require(user, Action.ENTER_DATA, visit.participant.site_id)
     for field in CRF_FIELDS:
         setattr(visit, field, data.get(field, getattr(visit, field)))
     visit.status = Visit.Status.DONE
@@ -208,6 +209,7 @@ def record_visit(
 
 @transaction.atomic
 def record_unscheduled_visit(*, participant: Participant, user: Any, data: dict[str, Any]) -> Visit:
+    require(user, Action.ENTER_DATA, participant.site_id)
     visit = Visit(participant=participant, kind=Visit.Kind.UNSCHEDULED)
     return record_visit(visit=visit, user=user, data=data, reason=str(UNSCHEDULED_REASON))
 
@@ -216,6 +218,7 @@ def record_unscheduled_visit(*, participant: Participant, user: Any, data: dict[
 def mark_visit_missed(
     *, visit: Visit, user: Any, reason: str, expected_version: int | None = None
 ) -> Visit:
+    require(user, Action.ENTER_DATA, visit.participant.site_id)
     visit.status = Visit.Status.MISSED
     visit.status_reason = reason
     save_record(visit, user=user, reason=reason, expected_version=expected_version)
@@ -357,7 +360,9 @@ def _queue_reminders(*, today: dt.date, site_ids: Collection[int] | None, batch_
 def _coordinators_by_site(site_ids: Collection[int]) -> dict[int, list[tuple[int, str]]]:
     by_site: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for site_id, user_id, email in Membership.objects.filter(
-        site_id__in=site_ids, role=Role.COORDINATOR, user__is_active=True
+        site_id__in=site_ids,
+        role__in=roles_allowed(Action.RECEIVE_VISIT_REMINDERS),
+        user__is_active=True,
     ).values_list("site_id", "user_id", "user__email"):
         by_site[site_id].append((user_id, email))
     return by_site

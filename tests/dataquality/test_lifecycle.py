@@ -153,10 +153,11 @@ def locked(therapy, coordinator_a, data_manager_a):
 
 
 def test_a_locked_form_refuses_the_service(locked, coordinator_a, admin_a):
-    for user in (coordinator_a, admin_a):
-        locked.agents = "Paclitaxel"
-        with pytest.raises(LockedRecordError):
-            assessment_services.therapy_line_save(line=locked, user=user, reason="Correction")
+    locked.agents = "Paclitaxel"
+    with pytest.raises(LockedRecordError):
+        assessment_services.therapy_line_save(line=locked, user=coordinator_a, reason="Correction")
+    with pytest.raises(PermissionDenied):  # an admin enters no data at all
+        assessment_services.therapy_line_save(line=locked, user=admin_a, reason="Correction")
     with pytest.raises(LockedRecordError):
         save_record(locked, user=admin_a, reason="Direct", move=Move.COMPLETE)
     assert _fresh(locked).agents == "Docetaxel"
