@@ -58,7 +58,7 @@ def test_a_bad_visit_date_shows_at_the_field(page, login_as, site_a, coordinator
         diagnosis_date=today - dt.timedelta(days=95),
         enrolment_date=today - dt.timedelta(days=10),
     )
-    visit = p.visits.get(code="M03")
+    visit = p.planned_visits.get(code="M03")
     login_as(coordinator_a, f"/followup/visits/{visit.pk}/")
     page.fill("#id_visit_date", (today + dt.timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Save visit").click()
