@@ -56,7 +56,9 @@ def test_replan_keeps_done_visits_and_moves_the_rest(site_a, coordinator_a):
     m03 = p.planned_visits.get(code="M03")
     _done(m03, coordinator_a, m03.target)
     m06 = p.planned_visits.get(code="M06")
-    Reminder.objects.create(planned_visit=m06, kind="upcoming", due_on=m06.window_start, status="skipped")
+    Reminder.objects.create(
+        planned_visit=m06, kind="upcoming", due_on=m06.window_start, status="skipped"
+    )
     p.diagnosis_date = dt.date(2026, 1, 20)
     p.save()
     visits = {v.code: v for v in replan_visits(participant=p, user=coordinator_a, reason="typo")}
@@ -96,7 +98,9 @@ def test_close_visits_marks_past_windows_missed_and_later_ones_not_required(site
     statuses = dict(p.planned_visits.values_list("code", "status"))
     assert statuses["M03"] == PlannedVisit.Status.DONE
     assert statuses["M06"] == PlannedVisit.Status.MISSED
-    assert {statuses[c] for c in statuses if c not in ("M03", "M06")} == {PlannedVisit.Status.NOT_REQUIRED}
+    assert {statuses[c] for c in statuses if c not in ("M03", "M06")} == {
+        PlannedVisit.Status.NOT_REQUIRED
+    }
     assert closed == len(statuses) - 1
     assert close_visits(participant=p, user=coordinator_a, as_of=as_of) == 0
 

@@ -71,7 +71,9 @@ def test_catch_up_sends_only_the_latest_kind_and_records_the_others_skipped(
 
 
 def test_a_pending_reminder_that_no_longer_applies_is_skipped_not_sent(m03, capture):
-    Reminder.objects.create(planned_visit=m03, kind="upcoming", due_on=m03.window_start - dt.timedelta(7))
+    Reminder.objects.create(
+        planned_visit=m03, kind="upcoming", due_on=m03.window_start - dt.timedelta(7)
+    )
     counts = _scan(m03.window_start, capture)
     assert counts == ZERO | {"due": 1, "skipped": 1}
     assert Reminder.objects.get(planned_visit=m03, kind="upcoming").status == "skipped"
@@ -179,7 +181,9 @@ def _scan_queries(n_participants, site):
     """Queries of a scan on the day the M03 of `n_participants` new participants is upcoming."""
     Reminder.objects.all().delete()
     Notification.objects.all().delete()
-    visits = [participant_with_visits(site).planned_visits.get(code="M03") for _ in range(n_participants)]
+    visits = [
+        participant_with_visits(site).planned_visits.get(code="M03") for _ in range(n_participants)
+    ]
     day = visits[0].window_start - dt.timedelta(days=7)
     with CaptureQueriesContext(connection) as ctx:
         counts = send_due_reminders(today=day)
