@@ -47,7 +47,7 @@ from exports.datasets import BY_NAME, DATASETS  # noqa: E402
 from exports.services import export_to_directory  # noqa: E402
 from exports.streaming import Counter, Scope, model_of, snapshot, stream_dataset  # noqa: E402
 from followup import schedule  # noqa: E402
-from followup.models import Visit  # noqa: E402
+from followup.models import PlannedVisit, Visit  # noqa: E402
 
 CHUNK = 5_000
 TODAY = dt.date(2027, 6, 1)
@@ -106,14 +106,23 @@ def build(n: int, rng: random.Random) -> None:
         people = list(
             Participant.objects.filter(study_id__in=[p.study_id for p in people]).order_by("pk")
         )
-        visits = []
+        slots, crfs = [], []
         for p in people:
             progressed = rng.random() < 0.3
             for planned in schedule.visit_schedule(p.diagnosis_date, p.enrolment_date):
                 done = planned.window_end < TODAY - dt.timedelta(days=30)
-                crf = {}
-                if done:
-                    crf = {
+                slots.append(
+                    PlannedVisit(
+                        participant=p,
+                        code=planned.code,
+                        target=planned.target,
+                        window_start=planned.window_start,
+                        window_end=planned.window_end,
+                        status=PlannedVisit.Status.DONE if done else PlannedVisit.Status.OPEN,
+                    )
+                )
+                crfs.append(
+                    {
                         "visit_date": planned.target,
                         "vital_status": Visit.VitalStatus.ALIVE,
                         "last_known_alive": planned.target,
@@ -123,23 +132,24 @@ def build(n: int, rng: random.Random) -> None:
                         "locoregional_recurrence": False,
                         "systemic_therapy": "letrozole + palbociclib",
                     }
-                    progressed = False
-                visits.append(
-                    Visit(
-                        participant=p,
-                        code=planned.code,
-                        target=planned.target,
-                        window_start=planned.window_start,
-                        window_end=planned.window_end,
-                        status=Visit.Status.DONE if done else Visit.Status.OPEN,
-                        **crf,
-                    )
+                    if done
+                    else None
                 )
+                progressed = progressed and not done
+        copy_insert(PlannedVisit, slots)
+        # The slots' keys, in insertion order (COPY keeps it), for the forms of the done ones.
+        keys = PlannedVisit.objects.filter(participant__in=people).order_by("pk")
+        visits = [
+            Visit(participant_id=slot.participant_id, planned_visit_id=slot.pk, **crf)
+            for slot, crf in zip(keys.only("pk", "participant_id"), crfs, strict=True)
+            if crf is not None
+        ]
         copy_insert(Visit, visits)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(
-        f"built {n} participants, {Visit.objects.count()} visits "
+        f"built {n} participants, {PlannedVisit.objects.count()} planned visits, "
+        f"{Visit.objects.count()} visit forms "
         f"in {time.perf_counter() - start:.1f}s"
     )
 

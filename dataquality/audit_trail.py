@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.db.models import Model, QuerySet
 
 from enrollment.models import Participant
@@ -61,7 +62,14 @@ class AuditEntry:
 
 
 def audited_models() -> tuple[type[Model], ...]:
-    return (Participant, *crf_models())
+    """The participant, every form, and the records that are not forms but whose changes a
+    participant's trail shows (`shown_in_audit_trail`, e.g. the planned visits)."""
+    others = tuple(
+        m
+        for m in apps.get_models()
+        if getattr(m, "shown_in_audit_trail", False) and m not in crf_models()
+    )
+    return (Participant, *crf_models(), *others)
 
 
 def _fields(history_model: type[Model]) -> list[Any]:

@@ -24,7 +24,7 @@ FORM_PAGES: dict[str, tuple[str, Any]] = {
     "assessments.therapyline": ("assessments:therapy_edit", lambda r: {"pk": r.pk}),
     "assessments.responseassessment": ("assessments:assessment", lambda r: {"pk": r.pk}),
     "assessments.surgery": ("assessments:surgery_edit", lambda r: {"pk": r.pk}),
-    "followup.visit": ("followup:visit_record", lambda r: {"pk": r.pk}),
+    "followup.visit": ("followup:visit_form", lambda r: {"pk": r.pk}),
 }
 DONE_STATES = (CrfStatus.VERIFIED, CrfStatus.LOCKED)
 
@@ -101,7 +101,8 @@ def participant_forms(participant: Participant) -> list[FormRow]:
     for model in form_models():
         form_id = content_types[model].pk
         records = model.objects.filter(**{model.participant_path: participant})
-        for record in records.select_related(model.participant_path).order_by("pk"):
+        related = (model.participant_path, *getattr(model, "crf_related", ()))
+        for record in records.select_related(*related).order_by("pk"):
             rows.append(FormRow(record, form_id, counts.get((form_id, record.pk), 0)))
     return rows
 

@@ -256,13 +256,16 @@ def open_automatic_query(
 def _visits_outside_window_without_reason() -> Any:
     from followup.models import Visit
 
+    # Visit forms only: a planned visit not yet recorded has no date to be outside its window.
     return (
-        Visit.objects.filter(visit_date__isnull=False, outside_window_reason="")
-        .filter(
-            Q(window_start__isnull=False, visit_date__lt=F("window_start"))
-            | Q(window_end__isnull=False, visit_date__gt=F("window_end"))
+        Visit.objects.filter(
+            planned_visit__isnull=False, visit_date__isnull=False, outside_window_reason=""
         )
-        .select_related("participant")
+        .filter(
+            Q(visit_date__lt=F("planned_visit__window_start"))
+            | Q(visit_date__gt=F("planned_visit__window_end"))
+        )
+        .select_related("participant", "planned_visit")
     )
 
 

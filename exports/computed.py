@@ -168,7 +168,6 @@ _EMPTY_RECORD: dict[str, Any] = dict.fromkeys(c.name for c in ANALYSIS.columns)
 
 def _visit_facts(participant_ids: list[int]) -> dict[int, dict[str, Any]]:
     """One aggregate query: each participant's outcome facts from the follow-up CRFs."""
-    done = Q(status=Visit.Status.DONE)
     disease_known = Q(distant_progression__isnull=False) | Q(locoregional_recurrence__isnull=False)
     # A range of the batch's (ordered) keys rather than an IN list of 2,000 parameters; the
     # out-of-scope participants it may cover are aggregated but never looked up.
@@ -180,7 +179,8 @@ def _visit_facts(participant_ids: list[int]) -> dict[int, dict[str, Any]]:
         .annotate(
             alive_recorded=Max("last_known_alive"),
             alive_seen=Max("visit_date", filter=Q(vital_status=Visit.VitalStatus.ALIVE)),
-            disease_assessed=Max("visit_date", filter=done & disease_known),
+            # Every visit form is a visit that took place (done, or unscheduled).
+            disease_assessed=Max("visit_date", filter=disease_known),
             death=Min("death_date"),
             distant=Min("distant_progression_date"),
             locoregional=Min("locoregional_recurrence_date"),

@@ -274,12 +274,14 @@ VISITS = Dataset(
     "followup.Visit",
     (
         STUDY_ID,
-        C("code"),
+        # The planned visit's columns, from the slot the form was recorded for (empty for an
+        # unscheduled visit).
+        C("code", "planned_visit__code"),
         C("kind"),
-        C("target", kind=DATE),
-        C("window_start", kind=DATE),
-        C("window_end", kind=DATE),
-        C("status"),
+        C("target", "planned_visit__target", DATE),
+        C("window_start", "planned_visit__window_start", DATE),
+        C("window_end", "planned_visit__window_end", DATE),
+        C("status", "planned_visit__status"),
         C("visit_date", kind=DATE),
         C("vital_status"),
         C("last_known_alive", kind=DATE),
@@ -292,13 +294,14 @@ VISITS = Dataset(
         C("death_date", kind=DATE),
         C("death_cause"),
         C("systemic_therapy"),
-        C("status_reason", identifying=True),
+        C("status_reason", "planned_visit__status_reason", identifying=True),
         C("outside_window_reason", identifying=True),
         C("death_cause_detail", identifying=True),
     ),
     note=_(
-        "status is the stored decision (open, done, missed, not required); whether an open "
-        "visit is due or overdue depends on the day and is not exported."
+        "One row per recorded visit form; planned visits not yet recorded, missed or no "
+        "longer required have no form and no row. code, target, window and status are those "
+        "of the planned visit the form was recorded for (empty for an unscheduled visit)."
     ),
 )
 

@@ -10,9 +10,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import ReasonForChangeMixin
+from audit.services import STALE_RECORD
 
 from . import endpoints
 from .models import CRF_FIELDS, DISTANT_SITE_CHOICES, Visit
+from .services import NO_FORM_YET
 
 # Error messages: module constants, so that tests assert on them.
 REQUIRED = _("This field is required.")
@@ -206,8 +208,10 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
         self.context = context
         self.fields["visit_date"].required = True
         self.fields["vital_status"].required = True
+        self.fields["version"].initial = (
+            self.instance.version if self.instance.pk is not None else NO_FORM_YET
+        )
         if self.instance.pk is not None:
-            self.fields["version"].initial = self.instance.version
             for answer in ("distant_progression", "locoregional_recurrence"):
                 value = getattr(self.instance, answer)
                 self.initial[answer] = {True: "yes", False: "no"}.get(value, "")
@@ -220,9 +224,8 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
 
     @property
     def is_correction(self) -> bool:
-        return self.instance.pk is not None and (
-            self.instance.status == Visit.Status.DONE or self.instance.needs_reason_for_change
-        )
+        # A visit form exists only once the visit was recorded: any change corrects it.
+        return self.instance.pk is not None
 
     def clean(self) -> dict[str, Any]:
         self.check_not_locked()
@@ -233,6 +236,9 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
                 continue
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
+        if self.is_correction and cleaned.get("version") == NO_FORM_YET:
+            # Opened before the visit was recorded, and someone recorded it meanwhile.
+            self.add_error(None, str(STALE_RECORD))
         if self.is_correction and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", REASON_FOR_CHANGE)
         return cleaned

@@ -1,9 +1,15 @@
-"""Follow-up visits and their reminders.
+"""Follow-up: the planned visits of the schedule, the visit forms, and their reminders.
 
-A visit's status column stores only what a person decided: it is `open` until the visit is
+A planned visit is a slot of the schedule (code, target, window, what became of it), not a
+form: it has no form lifecycle, no queries and no verification, so a casebook can be signed
+while its later visits are still years away. The follow-up CRF (`Visit`) exists only once a
+visit has been recorded, for its slot or as an unscheduled visit (clinicedc keeps the
+appointment apart from the CRFs filled at it in the same way).
+
+A slot's status column stores only what a person decided: it is `open` until the visit is
 done, recorded as missed, or no longer required (death, off study). Whether an open visit is
 scheduled, upcoming, due or overdue depends on the day, so it is never stored: it is derived
-from the window by `followup.schedule.visit_state` (see `Visit.state_on`).
+from the window by `followup.schedule.visit_state` (see `PlannedVisit.state_on`).
 """
 
 from datetime import date
@@ -12,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import CrfRecord
+from audit.models import ClinicalRecord, CrfRecord
 from enrollment.models import MetastaticSite, Participant
 
 from . import schedule
@@ -40,18 +46,99 @@ CRF_FIELDS = (
 )
 
 
-class Visit(CrfRecord):
-    """A follow-up visit: planned from the schedule (with a window) or unscheduled."""
-
-    class Kind(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        UNSCHEDULED = "unscheduled", _("Unscheduled")
+class PlannedVisit(ClinicalRecord):
+    """A visit of the follow-up schedule: its window and what became of it (not a form)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         DONE = "done", _("Done")
         MISSED = "missed", _("Missed")
         NOT_REQUIRED = "not_required", _("Not required")
+
+    site_path = "participant__site"
+    participant_path = "participant"
+    # Not a form, but its changes (missed, no longer required, a moved window) belong in the
+    # participant's audit trail beside the forms'.
+    shown_in_audit_trail = True
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="planned_visits"
+    )
+    code = models.CharField(_("visit"), max_length=8)
+    target = models.DateField(_("target date"))
+    window_start = models.DateField(_("window opens"))
+    window_end = models.DateField(_("window closes"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    status_reason = models.TextField(_("reason for status"), blank=True)
+
+    class Meta:
+        ordering = ["participant", "window_start", "id"]
+        verbose_name = _("planned visit")
+        verbose_name_plural = _("planned visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "code"], name="planned_visit_once_per_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    window_start__lte=models.F("target"), window_end__gte=models.F("target")
+                )
+                & ~Q(code=""),
+                name="planned_visit_has_window",
+            ),
+        ]
+        indexes = [
+            # The reminder scan and the worklist read open planned visits by window; with the
+            # participant in the index, the worklist counts them from the index alone
+            # (PostgreSQL; SQLite has no such included columns and ignores them).
+            models.Index(
+                fields=["window_start", "window_end"],
+                include=["participant"],
+                condition=Q(status="open"),
+                name="planned_visit_open_window",
+            ),
+            # The worklist's overdue and due sections, in the order of their window's end.
+            models.Index(
+                fields=["-window_end", "-id"],
+                condition=Q(status="open"),
+                name="planned_visit_open_by_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.code}"
+
+    def as_schedule(self) -> schedule.PlannedVisit:
+        """The slot as the pure schedule sees it."""
+        return schedule.PlannedVisit(self.code, self.target, self.window_start, self.window_end)
+
+    def state_on(self, today: date) -> str:
+        """The visit's state on `today`: the stored status, or for an open visit the
+        schedule's state (scheduled, upcoming, due, overdue)."""
+        if self.status != self.Status.OPEN:
+            return str(self.status)
+        return schedule.visit_state(self.as_schedule(), today, done=False)
+
+    def is_inside_window(self, day: date) -> bool:
+        return self.window_start <= day <= self.window_end
+
+    @property
+    def recorded_visit(self) -> "Visit | None":
+        """The visit form recorded for this slot, if any."""
+        try:
+            return self.visit
+        except Visit.DoesNotExist:
+            return None
+
+
+class Visit(CrfRecord):
+    """The follow-up visit form: recorded for a planned visit, or unscheduled."""
+
+    class Kind(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        UNSCHEDULED = "unscheduled", _("Unscheduled")
 
     class VitalStatus(models.TextChoices):
         ALIVE = "alive", _("Alive")
@@ -69,17 +156,20 @@ class Visit(CrfRecord):
         UNKNOWN = "unknown", _("Unknown")
 
     site_path = "participant__site"
+    # Read with the form wherever forms are listed (its label names the slot's code).
+    crf_related = ("planned_visit",)
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="visits")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PLANNED)
-    code = models.CharField(_("visit"), max_length=8, blank=True)
-    target = models.DateField(_("target date"), null=True, blank=True)
-    window_start = models.DateField(_("window opens"), null=True, blank=True)
-    window_end = models.DateField(_("window closes"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    planned_visit = models.OneToOneField(
+        PlannedVisit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="visit",
+        verbose_name=_("planned visit"),
     )
-    status_reason = models.TextField(_("reason for status"), blank=True)
 
     # The follow-up CRF.
     visit_date = models.DateField(_("visit date"), null=True, blank=True)
@@ -117,28 +207,14 @@ class Visit(CrfRecord):
     systemic_therapy = models.TextField(_("current systemic therapy"), blank=True)
 
     class Meta:
-        ordering = ["participant", "window_start", "visit_date", "id"]
+        ordering = ["participant", "visit_date", "id"]
         verbose_name = _("follow-up visit")
         verbose_name_plural = _("follow-up visits")
         constraints = [
-            models.UniqueConstraint(
-                fields=["participant", "code"],
-                condition=Q(kind="planned"),
-                name="visit_planned_once_per_code",
-            ),
             models.CheckConstraint(
-                condition=Q(kind="unscheduled")
-                | Q(
-                    target__isnull=False,
-                    window_start__lte=models.F("target"),
-                    window_end__gte=models.F("target"),
-                )
-                & ~Q(code=""),
-                name="visit_planned_has_window",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="done") | Q(visit_date__isnull=False),
-                name="visit_done_has_date",
+                condition=Q(kind="planned", planned_visit__isnull=False)
+                | Q(kind="unscheduled", planned_visit__isnull=True),
+                name="visit_planned_has_slot",
             ),
             models.CheckConstraint(
                 condition=Q(death_date__isnull=True)
@@ -147,53 +223,21 @@ class Visit(CrfRecord):
                 name="visit_alive_not_after_death",
             ),
         ]
-        indexes = [
-            # The reminder scan and the worklist read open planned visits by window; with the
-            # participant in the index, the worklist counts them from the index alone
-            # (PostgreSQL; SQLite has no such included columns and ignores them).
-            models.Index(
-                fields=["window_start", "window_end"],
-                include=["participant"],
-                condition=Q(status="open", kind="planned"),
-                name="visit_open_window_cover",
-            ),
-            # The worklist's overdue and due sections, in the order of their window's end.
-            models.Index(
-                fields=["-window_end", "-id"],
-                condition=Q(status="open", kind="planned"),
-                name="visit_open_by_end",
-            ),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.participant} {self.code or _('unscheduled')}"
+        code = self.planned_visit.code if self.planned_visit_id else _("unscheduled")
+        return f"{self.participant} {code}"
 
-    @property
-    def is_entered(self) -> bool:
-        """A visit form is entered once the visit is recorded (it then has its date)."""
-        return self.status == self.Status.DONE
+    # A visit form exists only once its visit is recorded (`services.record_visit`).
+    is_entered = True
 
     @property
     def is_planned(self) -> bool:
         return self.kind == self.Kind.PLANNED
 
-    def state_on(self, today: date) -> str:
-        """The visit's state on `today`: the stored status, or for an open planned visit the
-        schedule's state (scheduled, upcoming, due, overdue)."""
-        if self.status != self.Status.OPEN:
-            return str(self.status)
-        if not self.is_planned:
-            return schedule.STATE_SCHEDULED
-        return schedule.visit_state(self, today, done=False)  # type: ignore[arg-type]
-
-    def is_inside_window(self, day: date) -> bool:
-        return bool(
-            self.window_start and self.window_end and self.window_start <= day <= self.window_end
-        )
-
 
 class Reminder(models.Model):
-    """One reminder of one kind for one visit: the unique row is the "sent once" guarantee.
+    """One reminder of one kind for one planned visit: the unique row is the "sent once" guarantee.
 
     The scan inserts it `pending` (INSERT ... ON CONFLICT DO NOTHING), then a worker claims it
     with SELECT ... FOR UPDATE SKIP LOCKED and, in the same transaction, delivers it and marks
@@ -211,7 +255,9 @@ class Reminder(models.Model):
         SENT = "sent", _("Sent")
         SKIPPED = "skipped", _("Skipped")
 
-    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="reminders")
+    planned_visit = models.ForeignKey(
+        PlannedVisit, on_delete=models.PROTECT, related_name="reminders"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     due_on = models.DateField(_("due on"))
     status = models.CharField(
@@ -225,7 +271,9 @@ class Reminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         constraints = [
-            models.UniqueConstraint(fields=["visit", "kind"], name="reminder_once_per_visit_kind"),
+            models.UniqueConstraint(
+                fields=["planned_visit", "kind"], name="reminder_once_per_visit_kind"
+            ),
             models.CheckConstraint(
                 condition=Q(status="sent", sent_at__isnull=False)
                 | (~Q(status="sent") & Q(sent_at__isnull=True)),
@@ -237,4 +285,4 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.visit} {self.kind} ({self.status})"
+        return f"{self.planned_visit} {self.kind} ({self.status})"

@@ -17,7 +17,7 @@ from access.roles import Action
 from enrollment.models import Participant
 
 from . import schedule
-from .models import Visit
+from .models import PlannedVisit, Visit
 from .services import not_reached, reached
 
 # The worklist shows at most this many visits per section (bounded queries, whatever the trial
@@ -42,17 +42,16 @@ def site_today(site: Site, now: dt.datetime | None = None) -> dt.date:
 class SiteWorklist:
     site: Site
     today: dt.date
-    overdue: list[Visit] = field(default_factory=list)
-    due: list[Visit] = field(default_factory=list)
-    upcoming: list[Visit] = field(default_factory=list)
+    overdue: list[PlannedVisit] = field(default_factory=list)
+    due: list[PlannedVisit] = field(default_factory=list)
+    upcoming: list[PlannedVisit] = field(default_factory=list)
     # How many visits each section holds in all; it shows at most WORKLIST_LIMIT of them.
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _open_visits(user: Any) -> QuerySet[Visit]:
-    return Visit.objects.for_user(user, Action.ENTER_DATA).filter(
-        kind=Visit.Kind.PLANNED,
-        status=Visit.Status.OPEN,
+def _open_visits(user: Any) -> QuerySet[PlannedVisit]:
+    return PlannedVisit.objects.for_user(user, Action.ENTER_DATA).filter(
+        status=PlannedVisit.Status.OPEN,
         participant__status=Participant.Status.ENROLLED,
     )
 
@@ -75,7 +74,7 @@ def _site_days(user: Any, now: dt.datetime | None) -> dict[Site, dt.date]:
     return {site: site_today(site, now) for site in sites}
 
 
-def _section(user: Any, state: str, days: dict[int, dt.date]) -> QuerySet[Visit]:
+def _section(user: Any, state: str, days: dict[int, dt.date]) -> QuerySet[PlannedVisit]:
     return (
         _open_visits(user)
         .filter(_in_state(state, days))
@@ -84,10 +83,10 @@ def _section(user: Any, state: str, days: dict[int, dt.date]) -> QuerySet[Visit]
     )
 
 
-def section(*, user: Any, state: str, now: dt.datetime | None = None) -> QuerySet[Visit]:
+def section(*, user: Any, state: str, now: dt.datetime | None = None) -> QuerySet[PlannedVisit]:
     """Every visit of one worklist section at the user's sites, most urgent first."""
     days = {site.pk: today for site, today in _site_days(user, now).items()}
-    return _section(user, state, days) if days else Visit.objects.none()
+    return _section(user, state, days) if days else PlannedVisit.objects.none()
 
 
 def worklist(*, user: Any, now: dt.datetime | None = None) -> list[SiteWorklist]:
@@ -121,5 +120,36 @@ def worklist(*, user: Any, now: dt.datetime | None = None) -> list[SiteWorklist]
     return list(lists.values())
 
 
-def participant_visits(*, participant: Participant) -> QuerySet[Visit]:
-    return participant.visits.order_by("window_start", "visit_date", "pk")
+@dataclass(frozen=True)
+class VisitRow:
+    """One line of a participant's follow-up: a planned visit (with its form once recorded)
+    or an unscheduled visit's form."""
+
+    planned: PlannedVisit | None
+    visit: Visit | None
+    state: str
+
+    @property
+    def day(self) -> dt.date:
+        """Where the line sits in time: the window's opening, or the unscheduled visit's day."""
+        if self.planned is not None:
+            return self.planned.window_start
+        return self.visit.visit_date or dt.date.max  # type: ignore[union-attr]
+
+
+def participant_visits(*, participant: Participant, today: dt.date) -> list[VisitRow]:
+    """The participant's planned visits and unscheduled visits, in the order of time: two
+    queries, whatever their number."""
+    rows = [
+        VisitRow(planned, planned.recorded_visit, planned.state_on(today))
+        for planned in participant.planned_visits.select_related("visit").order_by(
+            "window_start", "pk"
+        )
+    ]
+    rows += [
+        VisitRow(None, visit, schedule.STATE_DONE)
+        for visit in participant.visits.filter(kind=Visit.Kind.UNSCHEDULED).order_by(
+            "visit_date", "pk"
+        )
+    ]
+    return sorted(rows, key=lambda row: row.day)

@@ -1,4 +1,5 @@
-"""Follow-up writes: plan, replan and close visits; record the follow-up CRF; send reminders.
+"""Follow-up writes: plan, replan and close the planned visits; record the follow-up CRF (a
+visit form, created when a visit is recorded); send reminders.
 
 Enrolment calls `plan_visits`, a diagnosis-date correction calls `replan_visits`, going off
 study calls `close_visits`: visibly, from the enrollment services, never through signals.
@@ -27,12 +28,12 @@ from simple_history.utils import bulk_create_with_history
 from access.models import Membership, Site
 from access.roles import Action, require, roles_allowed
 from audit.models import CrfStatus
-from audit.services import complete_form, save_record
+from audit.services import STALE_RECORD, StaleRecordError, complete_form, save_record
 from enrollment.models import Participant
 from notifications.services import NewNotification, notifications_create
 
 from . import schedule
-from .models import CRF_FIELDS, Reminder, Visit
+from .models import CRF_FIELDS, PlannedVisit, Reminder, Visit
 
 logger = logging.getLogger(__name__)
 
@@ -48,19 +49,16 @@ UNSCHEDULED_REASON = gettext_lazy("Unscheduled visit recorded.")
 # --- Planning -------------------------------------------------------------------------------
 
 
-def plan_visits(*, participant: Participant, user: Any) -> list[Visit]:
+def plan_visits(*, participant: Participant, user: Any) -> list[PlannedVisit]:
     """Create the participant's planned visits from `followup.schedule.visit_schedule`.
 
     Idempotent: a visit already planned under a code is kept, and the unique constraint
     (participant, code) refuses a second one even from a concurrent call.
     """
-    existing = set(
-        participant.visits.filter(kind=Visit.Kind.PLANNED).values_list("code", flat=True)
-    )
+    existing = set(participant.planned_visits.values_list("code", flat=True))
     new = [
-        Visit(
+        PlannedVisit(
             participant=participant,
-            kind=Visit.Kind.PLANNED,
             code=planned.code,
             target=planned.target,
             window_start=planned.window_start,
@@ -73,13 +71,13 @@ def plan_visits(*, participant: Participant, user: Any) -> list[Visit]:
     ]
     if new:
         bulk_create_with_history(
-            new, Visit, default_user=user, default_change_reason=str(PLANNED_REASON)
+            new, PlannedVisit, default_user=user, default_change_reason=str(PLANNED_REASON)
         )
-    return list(participant.visits.filter(kind=Visit.Kind.PLANNED).order_by("window_start"))
+    return list(participant.planned_visits.order_by("window_start"))
 
 
 @transaction.atomic
-def replan_visits(*, participant: Participant, user: Any, reason: str) -> list[Visit]:
+def replan_visits(*, participant: Participant, user: Any, reason: str) -> list[PlannedVisit]:
     """Rebuild the planned visits after the diagnosis date was corrected.
 
     Done and missed visits are facts about what happened and are kept as they are. Every other
@@ -91,41 +89,45 @@ def replan_visits(*, participant: Participant, user: Any, reason: str) -> list[V
         p.code: p
         for p in schedule.visit_schedule(participant.diagnosis_date, participant.enrolment_date)
     }
-    kept_statuses = {Visit.Status.DONE, Visit.Status.MISSED}
-    visits = list(
-        Visit.objects.select_for_update().filter(participant=participant, kind=Visit.Kind.PLANNED)
-    )
+    kept_statuses = {PlannedVisit.Status.DONE, PlannedVisit.Status.MISSED}
+    slots = list(PlannedVisit.objects.select_for_update().filter(participant=participant))
     moved: list[int] = []
-    for visit in visits:
-        if visit.status in kept_statuses:
+    for slot in slots:
+        if slot.status in kept_statuses:
             continue
-        planned = plan.get(visit.code)
+        planned = plan.get(slot.code)
         if planned is None:
-            if visit.status != Visit.Status.NOT_REQUIRED:
-                visit.status = Visit.Status.NOT_REQUIRED
-                visit.status_reason = str(DROPPED_REASON % {"reason": reason})
-                save_record(visit, user=user, reason=visit.status_reason)
-                moved.append(visit.pk)
+            if slot.status != PlannedVisit.Status.NOT_REQUIRED:
+                slot.status = PlannedVisit.Status.NOT_REQUIRED
+                slot.status_reason = str(DROPPED_REASON % {"reason": reason})
+                save_record(slot, user=user, reason=slot.status_reason)
+                moved.append(slot.pk)
             continue
         window = (planned.target, planned.window_start, planned.window_end)
-        reopen = visit.status == Visit.Status.NOT_REQUIRED and not participant.is_off_study
-        if window == (visit.target, visit.window_start, visit.window_end) and not reopen:
+        reopen = slot.status == PlannedVisit.Status.NOT_REQUIRED and not participant.is_off_study
+        if window == (slot.target, slot.window_start, slot.window_end) and not reopen:
             continue
-        visit.target, visit.window_start, visit.window_end = window
+        slot.target, slot.window_start, slot.window_end = window
         if reopen:
-            visit.status, visit.status_reason = Visit.Status.OPEN, ""
-        save_record(visit, user=user, reason=str(REPLANNED_REASON % {"reason": reason}))
-        moved.append(visit.pk)
-    Reminder.objects.filter(visit_id__in=moved).exclude(status=Reminder.Status.SENT).delete()
-    have = {v.code for v in visits}
+            slot.status, slot.status_reason = PlannedVisit.Status.OPEN, ""
+        save_record(slot, user=user, reason=str(REPLANNED_REASON % {"reason": reason}))
+        moved.append(slot.pk)
+    Reminder.objects.filter(planned_visit_id__in=moved).exclude(
+        status=Reminder.Status.SENT
+    ).delete()
+    have = {slot.code for slot in slots}
     new = [
-        Visit(
+        PlannedVisit(
             participant=participant,
             code=p.code,
             target=p.target,
             window_start=p.window_start,
             window_end=p.window_end,
-            status=Visit.Status.NOT_REQUIRED if participant.is_off_study else Visit.Status.OPEN,
+            status=(
+                PlannedVisit.Status.NOT_REQUIRED
+                if participant.is_off_study
+                else PlannedVisit.Status.OPEN
+            ),
         )
         for code, p in plan.items()
         if code not in have
@@ -133,24 +135,24 @@ def replan_visits(*, participant: Participant, user: Any, reason: str) -> list[V
     if new:
         bulk_create_with_history(
             new,
-            Visit,
+            PlannedVisit,
             default_user=user,
             default_change_reason=str(REPLANNED_REASON % {"reason": reason}),
         )
-    return list(participant.visits.filter(kind=Visit.Kind.PLANNED).order_by("window_start"))
+    return list(participant.planned_visits.order_by("window_start"))
 
 
 def _close_open_visits(*, participant: Participant, user: Any, as_of: dt.date, reason: str) -> int:
     """Close the participant's open visits from `as_of`: a visit whose window had already
     closed by then was missed; any later one is no longer required."""
     closed = 0
-    for visit in Visit.objects.select_for_update().filter(
-        participant=participant, status=Visit.Status.OPEN
+    for slot in PlannedVisit.objects.select_for_update().filter(
+        participant=participant, status=PlannedVisit.Status.OPEN
     ):
-        ended = visit.window_end is not None and visit.window_end < as_of
-        visit.status = Visit.Status.MISSED if ended else Visit.Status.NOT_REQUIRED
-        visit.status_reason = reason
-        save_record(visit, user=user, reason=reason)
+        ended = slot.window_end < as_of
+        slot.status = PlannedVisit.Status.MISSED if ended else PlannedVisit.Status.NOT_REQUIRED
+        slot.status_reason = reason
+        save_record(slot, user=user, reason=reason)
         closed += 1
     return closed
 
@@ -169,42 +171,73 @@ def close_visits(*, participant: Participant, user: Any, as_of: dt.date) -> int:
 
 # --- The follow-up CRF ----------------------------------------------------------------------
 
+# `expected_version` of a visit page opened before its slot had a form: if a form exists by
+# the time it is saved, someone else recorded the visit meanwhile (versions start at 1).
+NO_FORM_YET = 0
+
+
+def _form_of(slot: PlannedVisit, expected_version: int | None) -> Visit:
+    """The slot's visit form, or a new one; refuses a page that saw none when one now exists."""
+    form = Visit.objects.filter(planned_visit=slot).first()
+    if form is None:
+        return Visit(participant=slot.participant, kind=Visit.Kind.PLANNED, planned_visit=slot)
+    if expected_version == NO_FORM_YET:
+        raise StaleRecordError(STALE_RECORD)
+    return form
+
 
 @transaction.atomic
 def record_visit(
     *,
-    visit: Visit,
+    visit: PlannedVisit | Visit,
     user: Any,
     data: dict[str, Any],
     reason: str = "",
     expected_version: int | None = None,
 ) -> Visit:
-    """Record (or correct) the follow-up CRF of `visit`; `data` was validated by the form.
+    """Record (or correct) the follow-up CRF; `data` was validated by the form.
 
-    A recorded death closes the participant's other open visits: none is required after it.
+    `visit` is a planned visit (its form is created the first time, then corrected) or a visit
+    form (an unscheduled visit, or a correction through the form itself). `expected_version`
+    is the version of the form the editor loaded (`NO_FORM_YET` when there was none). The slot
+    becomes done. A recorded death closes the participant's other open visits: none is
+    required after it.
     """
     require(user, Action.ENTER_DATA, visit.participant.site_id)
+    if isinstance(visit, PlannedVisit):
+        # The slot's row lock serialises two coordinators recording the same visit.
+        slot: PlannedVisit | None = PlannedVisit.objects.select_for_update().get(pk=visit.pk)
+        form = _form_of(slot, expected_version)  # type: ignore[arg-type]
+    else:
+        form = visit
+        slot = (
+            PlannedVisit.objects.select_for_update().get(pk=form.planned_visit_id)
+            if form.planned_visit_id
+            else None
+        )
     for field in CRF_FIELDS:
-        setattr(visit, field, data.get(field, getattr(visit, field)))
-    visit.status = Visit.Status.DONE
+        setattr(form, field, data.get(field, getattr(form, field)))
     # A first recording names itself; a correction of a completed visit needs its reason.
     save_record(
-        visit,
+        form,
         user=user,
-        reason=reason or ("" if visit.needs_reason_for_change else str(RECORDED_REASON)),
-        expected_version=expected_version,
+        reason=reason or ("" if form.needs_reason_for_change else str(RECORDED_REASON)),
+        expected_version=expected_version if form.pk is not None else None,
     )
-    if visit.crf_status == CrfStatus.DRAFT:
+    if slot is not None and slot.status != PlannedVisit.Status.DONE:
+        slot.status, slot.status_reason = PlannedVisit.Status.DONE, ""
+        save_record(slot, user=user, reason=str(RECORDED_REASON))
+    if form.crf_status == CrfStatus.DRAFT:
         # Recording the visit completes its form (as completing an assessment does).
-        complete_form(record=visit, user=user)
-    if visit.death_date is not None:
+        complete_form(record=form, user=user)
+    if form.death_date is not None:
         _close_open_visits(
-            participant=visit.participant,
+            participant=form.participant,
             user=user,
-            as_of=visit.death_date,
-            reason=str(DIED_REASON % {"date": visit.death_date.isoformat()}),
+            as_of=form.death_date,
+            reason=str(DIED_REASON % {"date": form.death_date.isoformat()}),
         )
-    return visit
+    return form
 
 
 @transaction.atomic
@@ -216,10 +249,11 @@ def record_unscheduled_visit(*, participant: Participant, user: Any, data: dict[
 
 @transaction.atomic
 def mark_visit_missed(
-    *, visit: Visit, user: Any, reason: str, expected_version: int | None = None
-) -> Visit:
+    *, visit: PlannedVisit, user: Any, reason: str, expected_version: int | None = None
+) -> PlannedVisit:
+    """The planned visit did not take place (`expected_version`: the slot's, as loaded)."""
     require(user, Action.ENTER_DATA, visit.participant.site_id)
-    visit.status = Visit.Status.MISSED
+    visit.status = PlannedVisit.Status.MISSED
     visit.status_reason = reason
     save_record(visit, user=user, reason=reason, expected_version=expected_version)
     return visit
@@ -291,9 +325,9 @@ def not_reached(kind: str, today: dt.date) -> Q:
     return Q(**{f"{anchor.field}__gt": today - anchor.offset})
 
 
-def _planned(visit: Visit | tuple[Any, ...]) -> schedule.PlannedVisit:
-    if isinstance(visit, Visit):
-        return schedule.PlannedVisit(visit.code, visit.target, visit.window_start, visit.window_end)  # type: ignore[arg-type]
+def _planned(visit: PlannedVisit | tuple[Any, ...]) -> schedule.PlannedVisit:
+    if isinstance(visit, PlannedVisit):
+        return visit.as_schedule()
     return schedule.PlannedVisit(*visit)
 
 
@@ -317,15 +351,18 @@ def _queue_reminders(*, today: dt.date, site_ids: Collection[int] | None, batch_
         default=Value(""),
     )
     candidates = (
-        Visit.objects.filter(
+        PlannedVisit.objects.filter(
             reached(kinds[0], today),
-            kind=Visit.Kind.PLANNED,
-            status=Visit.Status.OPEN,
+            status=PlannedVisit.Status.OPEN,
             participant__status=Participant.Status.ENROLLED,
         )
         .annotate(reminder_kind=current_kind)
         .filter(
-            ~Exists(Reminder.objects.filter(visit=OuterRef("pk"), kind=OuterRef("reminder_kind")))
+            ~Exists(
+                Reminder.objects.filter(
+                    planned_visit=OuterRef("pk"), kind=OuterRef("reminder_kind")
+                )
+            )
         )
         .order_by("pk")
     )
@@ -344,7 +381,7 @@ def _queue_reminders(*, today: dt.date, site_ids: Collection[int] | None, batch_
         for kind in kinds[: kinds.index(state) + 1]:
             batch.append(
                 Reminder(
-                    visit_id=pk,
+                    planned_visit_id=pk,
                     kind=kind,
                     due_on=dates[kind],
                     status=Reminder.Status.PENDING if kind == state else Reminder.Status.SKIPPED,
@@ -401,29 +438,31 @@ def _deliver_batch(
         )
         if site_ids is not None:
             claim = claim.filter(
-                visit__in=Visit.objects.filter(participant__site_id__in=site_ids).values("pk")
+                planned_visit__in=PlannedVisit.objects.filter(
+                    participant__site_id__in=site_ids
+                ).values("pk")
             )
         reminders = list(claim.order_by("pk")[:batch_size])
         if not reminders:
             return None
-        visits = Visit.objects.select_related("participant").in_bulk(
-            {r.visit_id for r in reminders}
+        visits = PlannedVisit.objects.select_related("participant").in_bulk(
+            {r.planned_visit_id for r in reminders}
         )
         for reminder in reminders:
-            reminder.visit = visits[reminder.visit_id]
+            reminder.planned_visit = visits[reminder.planned_visit_id]
         coordinators = _coordinators_by_site({v.participant.site_id for v in visits.values()})
         sent: list[Reminder] = []
         skipped: list[int] = []
         notices: list[NewNotification] = []
         lines: dict[tuple[int, str], list[str]] = defaultdict(list)
         for reminder in reminders:
-            visit = reminder.visit
+            visit = reminder.planned_visit
             participant = visit.participant
             # Still what the visit needs today? A visit done, closed, or moved on to a later
             # state since the row was queued is not reminded late.
             if (
                 participant.is_off_study
-                or visit.status != Visit.Status.OPEN
+                or visit.status != PlannedVisit.Status.OPEN
                 or schedule.visit_state(_planned(visit), today, done=False) != reminder.kind
             ):
                 skipped.append(reminder.pk)
@@ -493,7 +532,7 @@ def send_due_reminders(
 ) -> dict[str, int]:
     """Send every reminder that is due on `today` and was never sent; return counts by kind.
 
-    Safe to run twice, concurrently, or again after a crash: the unique (visit, kind) row is
+    Safe to run twice, concurrently, or again after a crash: the unique (planned visit, kind) row is
     the record that a reminder exists, and only the transaction that claims a pending row
     delivers it. Set-based: a fixed number of queries per batch, never per visit.
     `email=False` delivers in-app only (the demo seed).

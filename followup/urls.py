@@ -14,4 +14,5 @@ urlpatterns = [
     ),
     path("visits/<int:pk>/", views.visit_record, name="visit_record"),
     path("visits/<int:pk>/missed/", views.visit_missed, name="visit_missed"),
+    path("visit-forms/<int:pk>/", views.visit_form, name="visit_form"),
 ]

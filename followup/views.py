@@ -16,7 +16,7 @@ from workflow import services as workflow
 
 from . import schedule, selectors, services
 from .forms import MissedVisitForm, VisitContext, VisitForm
-from .models import Visit
+from .models import PlannedVisit, Visit
 
 
 def _for_data_entry(queryset, request: HttpRequest, **lookup):  # type: ignore[no-untyped-def]
@@ -28,14 +28,13 @@ def _for_data_entry(queryset, request: HttpRequest, **lookup):  # type: ignore[n
     return record
 
 
-def _context(visit: Visit) -> VisitContext:
-    participant = visit.participant
+def _context(participant: Participant, planned: PlannedVisit | None) -> VisitContext:
     return VisitContext(
         diagnosis_date=participant.diagnosis_date,
         enrolment_date=participant.enrolment_date,
         today=selectors.site_today(participant.site),
-        window_start=visit.window_start if visit.is_planned else None,
-        window_end=visit.window_end if visit.is_planned else None,
+        window_start=planned.window_start if planned else None,
+        window_end=planned.window_end if planned else None,
     )
 
 
@@ -92,41 +91,74 @@ def participant_visits(request: HttpRequest, participant_pk: int) -> HttpRespons
         Participant.objects.select_related("site"), request.user, pk=participant_pk
     )
     today = selectors.site_today(participant.site)
-    visits = [
-        (visit, visit.state_on(today))
-        for visit in selectors.participant_visits(participant=participant)
-    ]
     return render(
         request,
         "followup/participant_visits.html",
         {
             "participant": participant,
-            "visits": visits,
+            "rows": selectors.participant_visits(participant=participant, today=today),
             "can_enter": request.user.can(Action.ENTER_DATA, participant.site_id),
         },
+    )
+
+
+def _visit_page(
+    request: HttpRequest, participant: Participant, planned: PlannedVisit | None, visit: Visit
+) -> HttpResponse:
+    """The follow-up CRF of one visit: of a planned visit (recorded or not yet), or of an
+    unscheduled visit (new or recorded)."""
+    form = VisitForm(request.POST or None, instance=visit, context=_context(participant, planned))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if visit.pk is None and planned is None:
+                workflow.record_unscheduled_visit(
+                    participant=participant, user=request.user, data=form.cleaned_data
+                )
+            else:
+                workflow.record_visit(
+                    visit=planned or visit,
+                    user=request.user,
+                    data=form.cleaned_data,
+                    reason=form.cleaned_data.get("reason", ""),
+                    expected_version=form.cleaned_data.get("version"),
+                )
+        except StaleRecordError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if planned is not None:
+                messages.success(request, _("Visit %(visit)s saved.") % {"visit": planned})
+            else:
+                messages.success(request, _("Unscheduled visit saved."))
+            return redirect("followup:participant_visits", participant_pk=participant.pk)
+    return render(
+        request, "followup/visit_form.html", {"form": form, "visit": visit, "planned": planned}
     )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = _for_data_entry(Visit.objects.select_related("participant__site"), request, pk=pk)
-    form = VisitForm(request.POST or None, instance=visit, context=_context(visit))
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.record_visit(
-                visit=visit,
-                user=request.user,
-                data=form.cleaned_data,
-                reason=form.cleaned_data.get("reason", ""),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except StaleRecordError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Visit %(visit)s saved.") % {"visit": visit})
-            return redirect("followup:participant_visits", participant_pk=visit.participant_id)
-    return render(request, "followup/visit_form.html", {"form": form, "visit": visit})
+    """A planned visit's page: recording it creates its form, later saves correct that form."""
+    planned = _for_data_entry(
+        PlannedVisit.objects.select_related("participant__site", "visit"), request, pk=pk
+    )
+    visit = planned.recorded_visit or Visit(
+        participant=planned.participant, kind=Visit.Kind.PLANNED, planned_visit=planned
+    )
+    return _visit_page(request, planned.participant, planned, visit)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def visit_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """A recorded visit form's page (the data-quality pages link here): an unscheduled visit's,
+    or a planned one's, which is its planned visit's page."""
+    visit = _for_data_entry(
+        Visit.objects.select_related("participant__site", "planned_visit"), request, pk=pk
+    )
+    if visit.planned_visit is not None:
+        return redirect("followup:visit_record", pk=visit.planned_visit_id)
+    return _visit_page(request, visit.participant, None, visit)
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,22 +167,19 @@ def unscheduled_visit(request: HttpRequest, participant_pk: int) -> HttpResponse
     participant = _for_data_entry(
         Participant.objects.select_related("site"), request, pk=participant_pk
     )
-    visit = Visit(participant=participant, kind=Visit.Kind.UNSCHEDULED)
-    form = VisitForm(request.POST or None, instance=visit, context=_context(visit))
-    if request.method == "POST" and form.is_valid():
-        workflow.record_unscheduled_visit(
-            participant=participant, user=request.user, data=form.cleaned_data
-        )
-        messages.success(request, _("Unscheduled visit saved."))
-        return redirect("followup:participant_visits", participant_pk=participant.pk)
-    return render(request, "followup/visit_form.html", {"form": form, "visit": visit})
+    return _visit_page(
+        request, participant, None, Visit(participant=participant, kind=Visit.Kind.UNSCHEDULED)
+    )
 
 
 @require_POST
 @login_required
 def visit_missed(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _for_data_entry(
-        Visit.objects.select_related("participant"), request, pk=pk, status=Visit.Status.OPEN
+        PlannedVisit.objects.select_related("participant"),
+        request,
+        pk=pk,
+        status=PlannedVisit.Status.OPEN,
     )
     form = MissedVisitForm(request.POST)
     if not form.is_valid():

@@ -21,7 +21,7 @@ from enrollment import eligibility
 from enrollment.models import OffStudy, Participant, Screening
 from exports.computed import analysis_records
 from exports.streaming import Scope
-from followup.models import Visit
+from followup.models import PlannedVisit, Visit
 from followup.schedule import STATE_OVERDUE
 from followup.selectors import site_today
 from followup.services import reached
@@ -153,8 +153,8 @@ def overdue_by_site(user: Any, now: dt.datetime | None = None) -> list[tuple[Sit
         (Q(participant__site=s) & reached(STATE_OVERDUE, site_today(s, now)) for s in sites),
     )
     counts = dict(
-        Visit.objects.for_user(user, ACTION)
-        .filter(overdue, kind=Visit.Kind.PLANNED, status=Visit.Status.OPEN)
+        PlannedVisit.objects.for_user(user, ACTION)
+        .filter(overdue, status=PlannedVisit.Status.OPEN)
         .values_list("participant__site")
         .annotate(n=Count("pk"))
         .order_by()

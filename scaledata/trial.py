@@ -3,7 +3,8 @@
 Each enrolled participant gets what the workflow would have given her: an eligible screening
 (judged by `enrollment.eligibility.evaluate`), a study ID from her site's counter, a baseline
 with a breast and a liver target, a first therapy line, the follow-up visits of
-`followup.schedule.visit_schedule`, and, once two months have passed, a completed response
+`followup.schedule.visit_schedule` (a recorded visit form, complete, for each one past whose
+window closed, but one in ten missed), and, once two months have passed, a completed response
 assessment judged by `assessments.services.compartment_response` with the arm
 `arms.rules.assign_arm` proposes (most of them signed by the site's investigator). Some
 screenings failed (ECOG 3) and some are still open, for the screening log.
@@ -49,7 +50,7 @@ from enrollment import eligibility
 from enrollment.models import Participant, Screening, StudyIdCounter
 from enrollment.services import study_id_for
 from followup import schedule
-from followup.models import Visit
+from followup.models import PlannedVisit, Visit
 from notifications.models import Notification
 
 CHUNK = 2_000
@@ -228,39 +229,52 @@ def _like(template: models.Model, **attnames: Any) -> Any:
     return obj
 
 
-_VISIT = Visit(kind=Visit.Kind.PLANNED, status=Visit.Status.OPEN)
+_SLOT = PlannedVisit(status=PlannedVisit.Status.OPEN)
+# A recorded visit's form is complete, as `followup.services.record_visit` leaves it.
+_VISIT = Visit(kind=Visit.Kind.PLANNED, crf_status=CrfStatus.COMPLETE)
 
 
-def _visits(participant: Participant, today: dt.date, rng: random.Random) -> list[Visit]:
-    visits = []
+def _visits(
+    participant: Participant, today: dt.date, rng: random.Random
+) -> tuple[list[PlannedVisit], list[Visit]]:
+    """The participant's planned visits, and a visit form for each one that took place."""
+    slots, forms = [], []
     progressed = rng.random() < 0.2
     for planned in schedule.visit_schedule(participant.diagnosis_date, participant.enrolment_date):
-        visit = _like(
-            _VISIT,
+        slot = _like(
+            _SLOT,
             participant_id=participant.pk,
             code=planned.code,
             target=planned.target,
             window_start=planned.window_start,
             window_end=planned.window_end,
         )
-        if planned.window_end < today:
-            if rng.random() < 0.1:
-                visit.status = Visit.Status.MISSED
-                visit.status_reason = "Patient could not be reached"
-            else:
-                day = max(planned.target, participant.enrolment_date)
-                visit.status = Visit.Status.DONE
-                visit.visit_date = day
-                visit.vital_status = Visit.VitalStatus.ALIVE
-                visit.last_known_alive = day
-                visit.distant_progression = progressed
-                visit.distant_progression_date = day if progressed else None
-                visit.distant_progression_sites = ["liver"] if progressed else []
-                visit.locoregional_recurrence = False
-                visit.systemic_therapy = "Letrozole + palbociclib"
-                progressed = False
-        visits.append(visit)
-    return visits
+        slots.append(slot)
+        if planned.window_end >= today:
+            continue
+        if rng.random() < 0.1:
+            slot.status = PlannedVisit.Status.MISSED
+            slot.status_reason = "Patient could not be reached"
+            continue
+        day = max(planned.target, participant.enrolment_date)
+        slot.status = PlannedVisit.Status.DONE
+        forms.append(
+            _like(
+                _VISIT,
+                participant_id=participant.pk,
+                slot=slot,  # named by key once the batch has reserved the slots' keys
+                visit_date=day,
+                vital_status=Visit.VitalStatus.ALIVE,
+                last_known_alive=day,
+                distant_progression=progressed,
+                distant_progression_date=day if progressed else None,
+                distant_progression_sites=["liver"] if progressed else [],
+                locoregional_recurrence=False,
+                systemic_therapy="Letrozole + palbociclib",
+            )
+        )
+        progressed = False
+    return slots, forms
 
 
 @dataclass
@@ -274,11 +288,12 @@ class _Batch:
     measurements: list[LesionMeasurement] = field(default_factory=list)
     signatures: list[ElectronicSignature] = field(default_factory=list)
     assignments: list[ArmAssignment] = field(default_factory=list)
+    planned_visits: list[PlannedVisit] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
 
     def write(self, counts: TrialCounts) -> None:
-        # Parents before children; a visit's key is not named by anything, so it is left to
-        # the sequence.
+        # Parents before children; the planned visits' keys are reserved here, once their
+        # number is known, and named by their forms.
         for model, rows in (
             (Screening, self.screenings),
             (Participant, self.participants),
@@ -291,8 +306,13 @@ class _Batch:
             (ArmAssignment, self.assignments),
         ):
             insert(model, rows, counts)
+        slots = self.planned_visits
+        for slot, pk in zip(slots, reserve_ids(PlannedVisit, len(slots)), strict=True):
+            slot.pk = pk
+        insert(PlannedVisit, slots, counts)
         for visit, pk in zip(self.visits, reserve_ids(Visit, len(self.visits)), strict=True):
             visit.pk = pk
+            visit.planned_visit_id = visit.__dict__.pop("slot").pk
         insert(Visit, self.visits, counts)
 
 
@@ -489,7 +509,9 @@ def _build_chunk(
         batch.baselines.append(baseline)
         batch.lesions.extend(lesions)
         batch.therapy.append(therapy)
-        batch.visits.extend(_visits(participant, today, rng))
+        slots, forms = _visits(participant, today, rng)
+        batch.planned_visits.extend(slots)
+        batch.visits.extend(forms)
 
         assessment_date = enrolment + dt.timedelta(days=rng.randint(*ASSESSMENT_AFTER_DAYS))
         if assessment_date >= today:

@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from arms.models import ArmAssignment
 from assessments import recist
 from dataquality.services import open_query
-from followup.models import Visit
+from followup.services import record_unscheduled_visit
 from notifications.models import Notification
 from tests.factories import arms as arms_factories
 from tests.factories import assessments as af
@@ -118,6 +118,7 @@ MATRIX: dict[str, Row] = {
     ),
     "followup:visit_record": Row(pk("visit"), coordinators()),
     "followup:visit_missed": Row(pk("visit"), coordinators(), method="post"),
+    "followup:visit_form": Row(pk("visit_form"), coordinators()),
     # Notifications belong to their recipient alone.
     "notifications:list": Row(),
     "notifications:done": Row(pk("notification"), coordinators(), method="post", refused=404),
@@ -203,7 +204,18 @@ def world(site_a, site_b, coordinator_a, request):
         "assignment": ArmAssignment.objects.get(assessment=assessment),
         "therapy": therapy,
         "surgery": arms_factories.surgery(participant, user, "mastectomy", start),
-        "visit": Visit.objects.filter(participant=participant).order_by("target").first(),
+        "visit": participant.planned_visits.order_by("target").first(),
+        "visit_form": record_unscheduled_visit(
+            participant=participant,
+            user=user,
+            data={
+                "visit_date": start,
+                "vital_status": "alive",
+                "last_known_alive": start,
+                "distant_progression": False,
+                "locoregional_recurrence": False,
+            },
+        ),
         "query": open_query(
             record=therapy,
             field_name="agents",

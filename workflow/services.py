@@ -39,7 +39,7 @@ from dataquality.models import CasebookSignOff
 from enrollment import services as enrollment_services
 from enrollment.models import OffStudy, Participant, Screening
 from followup import services as followup_services
-from followup.models import Visit
+from followup.models import PlannedVisit, Visit
 
 
 def save_screening(
@@ -138,13 +138,14 @@ def complete_assessment(*, assessment: ResponseAssessment, user: Any) -> Respons
 
 def record_visit(
     *,
-    visit: Visit,
+    visit: PlannedVisit | Visit,
     user: Any,
     data: dict[str, Any],
     reason: str = "",
     expected_version: int | None = None,
 ) -> Visit:
-    """Record (or correct) a follow-up visit; a recorded death closes the remaining visits."""
+    """Record (or correct) a follow-up visit: a planned visit's form is created the first time;
+    a recorded death closes the remaining visits."""
     return followup_services.record_visit(
         visit=visit, user=user, data=data, reason=reason, expected_version=expected_version
     )

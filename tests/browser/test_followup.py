@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from followup.models import Visit
+from followup.models import PlannedVisit, Visit
 from followup.services import send_due_reminders
 from tests.factories.followup import participant_with_visits
 
@@ -41,7 +41,9 @@ def test_a_coordinator_records_a_due_visit_from_the_worklist_and_clears_the_bell
     page.get_by_role("button", name="Save visit").click()
 
     expect(page.get_by_test_id("visits")).to_contain_text("Done")
-    assert Visit.objects.get(participant=p, code="M03").status == Visit.Status.DONE
+    slot = PlannedVisit.objects.get(participant=p, code="M03")
+    assert slot.status == PlannedVisit.Status.DONE
+    assert Visit.objects.get(planned_visit=slot).systemic_therapy == "letrozole + palbociclib"
 
     page.get_by_test_id("bell").click()
     expect(page.get_by_test_id("unread-notifications")).to_contain_text(p.study_id)
@@ -58,10 +60,11 @@ def test_a_bad_visit_date_shows_at_the_field(page, login_as, site_a, coordinator
         diagnosis_date=today - dt.timedelta(days=95),
         enrolment_date=today - dt.timedelta(days=10),
     )
-    visit = p.visits.get(code="M03")
+    visit = p.planned_visits.get(code="M03")
     login_as(coordinator_a, f"/followup/visits/{visit.pk}/")
     page.fill("#id_visit_date", (today + dt.timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Save visit").click()
     expect(page.get_by_text("This date is in the future.")).to_be_visible()
     visit.refresh_from_db()
-    assert visit.status == Visit.Status.OPEN
+    assert visit.status == PlannedVisit.Status.OPEN
+    assert not Visit.objects.filter(planned_visit=visit).exists()

@@ -134,3 +134,23 @@ def test_nobody_edits_the_audit_trail_through_the_admin(client, therapy, admin_a
     assert client.post(revert, {"agents": "Tampered"}).status_code != 302
     therapy.refresh_from_db()
     assert therapy.agents == "Docetaxel"
+
+
+def test_a_planned_visits_changes_are_in_the_participants_trail(participant, coordinator_a):
+    """A planned visit is not a form, but what became of it is part of the record."""
+    from followup.services import mark_visit_missed
+
+    slot = participant.planned_visits.order_by("window_start").first()
+    mark_visit_missed(visit=slot, user=coordinator_a, reason="Patient moved abroad")
+    entries = audit_trail.participant_audit_trail(participant)
+    slot_entries = [e for e in entries if e.model == "followup.plannedvisit"]
+    assert {e.object_id for e in slot_entries} == set(
+        participant.planned_visits.values_list("pk", flat=True)
+    )  # planned at enrolment: each slot's first row
+    [missed] = [e for e in slot_entries if e.field == "status" and e.change == "changed"]
+    assert (missed.object_id, missed.old, missed.new, missed.reason) == (
+        slot.pk,
+        "Open",
+        "Missed",
+        "Patient moved abroad",
+    )

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from audit.services import save_record
 from dataquality import services
 from dataquality.models import DataQuery
-from followup.models import Visit
+from followup.models import PlannedVisit, Visit
 from tests.factories.followup import participant_with_visits
 
 pytestmark = pytest.mark.django_db
@@ -17,9 +17,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def late_visit(site_a, coordinator_a):
     participant = participant_with_visits(site_a, coordinator_a)
-    visit = Visit.objects.filter(participant=participant).order_by("target").first()
-    visit.visit_date = visit.window_end + dt.timedelta(days=10)
-    visit.status = Visit.Status.DONE
+    slot = participant.planned_visits.order_by("target").first()
+    slot.status = PlannedVisit.Status.DONE
+    save_record(slot, user=coordinator_a, reason="Imported")
+    visit = Visit(
+        participant=participant,
+        planned_visit=slot,
+        visit_date=slot.window_end + dt.timedelta(days=10),
+    )
     return save_record(visit, user=coordinator_a, reason="Imported")
 
 

@@ -272,28 +272,28 @@ def test_a_recorded_visit_is_complete_and_a_locked_one_refuses_the_view(
     from tests.factories.followup import participant_with_visits
 
     participant = participant_with_visits(site_a, coordinator_a)
-    visit = participant.visits.order_by("target").first()
+    slot = participant.planned_visits.order_by("target").first()
     data = {
-        "visit_date": visit.target,
+        "visit_date": slot.target,
         "vital_status": "alive",
-        "last_known_alive": visit.target,
+        "last_known_alive": slot.target,
         "distant_progression": False,
         "locoregional_recurrence": False,
     }
-    record_visit(visit=visit, user=coordinator_a, data=data)
+    visit = record_visit(visit=slot, user=coordinator_a, data=data)
     visit.refresh_from_db()
     assert visit.crf_status == CrfStatus.COMPLETE
     with pytest.raises(ReasonRequiredError):
-        record_visit(visit=visit, user=coordinator_a, data=data)
+        record_visit(visit=slot, user=coordinator_a, data=data)
     audit_services.lock_form(record=visit, user=data_manager_a)
     client.force_login(coordinator_a)
-    url = reverse("followup:visit_record", args=[visit.pk])
+    url = reverse("followup:visit_record", args=[slot.pk])
     page = client.get(url)
     assert 'data-status="locked"' in page.content.decode()
     response = client.post(
         url,
         {
-            "visit_date": visit.target.isoformat(),
+            "visit_date": slot.target.isoformat(),
             "vital_status": "dead",
             "reason": "crafted",
             "version": str(visit.version),

@@ -82,3 +82,39 @@ def test_locking_after_the_sign_off_keeps_it(
     assert sign_off.is_valid
     with pytest.raises(services.DataQualityError):
         services.sign_casebook(participant=participant, user=investigator_a, password=PASSWORD)
+
+
+def test_a_casebook_is_signed_while_its_later_visits_are_still_planned(
+    participant, therapy, investigator_a, coordinator_a, data_manager_a
+):
+    """A planned visit is not a form: only the forms entered wait for verification, so the
+    investigator signs long before the five years of follow-up are over."""
+    from followup.models import Visit
+    from followup.services import record_visit
+
+    slots = list(participant.planned_visits.order_by("window_start"))
+    assert len(slots) > 2
+    recorded = record_visit(
+        visit=slots[0],
+        user=coordinator_a,
+        data={
+            "visit_date": slots[0].target,
+            "vital_status": "alive",
+            "last_known_alive": slots[0].target,
+            "distant_progression": False,
+            "locoregional_recurrence": False,
+        },
+    )
+    forms = {(type(row.record), row.record.pk) for row in selectors.participant_forms(participant)}
+    assert (Visit, recorded.pk) in forms
+    assert sum(1 for model, _pk in forms if model is Visit) == 1  # no form for the open slots
+    for row in selectors.participant_forms(participant):
+        if row.status == "draft":
+            audit_services.complete_form(record=row.record, user=coordinator_a)
+        audit_services.verify_form(record=row.record, user=data_manager_a)
+    assert participant.planned_visits.filter(status="open").count() == len(slots) - 1
+
+    sign_off = services.sign_casebook(
+        participant=participant, user=investigator_a, password=PASSWORD
+    )
+    assert sign_off.is_valid

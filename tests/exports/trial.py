@@ -9,7 +9,7 @@ from arms.models import ArmAssignment
 from assessments import recist
 from enrollment import services as enrollment_services
 from enrollment.models import OffStudy, Participant, Screening
-from followup.models import Visit
+from followup.models import PlannedVisit, Visit
 from followup.services import plan_visits
 from tests.factories import arms as arm_factories
 from tests.factories.access import PASSWORD
@@ -46,9 +46,10 @@ class Trial:
 
 
 def _done(participant: Participant, code: str, **fields) -> None:
-    Visit.objects.filter(participant=participant, code=code).update(
-        status=Visit.Status.DONE, **fields
-    )
+    """The planned visit `code` done, with its visit form."""
+    slot = PlannedVisit.objects.get(participant=participant, code=code)
+    PlannedVisit.objects.filter(pk=slot.pk).update(status=PlannedVisit.Status.DONE)
+    Visit.objects.create(participant=participant, planned_visit=slot, **fields)
 
 
 def _sign(assignment: ArmAssignment, investigator) -> None:

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from followup.models import Visit
+from followup.models import PlannedVisit, Visit
 from tests.factories.followup import participant_with_visits
 from workflow.demo import followup as demo
 
@@ -20,9 +20,14 @@ def test_the_demo_gives_visits_done_missed_and_overdue_and_is_safe_twice(site_a,
         )
     summary = demo.seed(rng=random.Random(1), today=today, participants=30)
     assert "visits done" in summary
-    statuses = set(Visit.objects.values_list("status", flat=True))
+    statuses = set(PlannedVisit.objects.values_list("status", flat=True))
     assert {"done", "missed", "open"} <= statuses
     assert Visit.objects.filter(distant_progression=True).exists()
-    before = list(Visit.objects.order_by("pk").values_list("pk", "status", "version"))
+    # A form for each visit done, none for the others.
+    assert Visit.objects.count() == PlannedVisit.objects.filter(status="done").count()
+    before = list(PlannedVisit.objects.order_by("pk").values_list("pk", "status", "version"))
+    forms = list(Visit.objects.order_by("pk").values_list("pk", "version"))
     demo.seed(rng=random.Random(2), today=today, participants=30)
-    assert list(Visit.objects.order_by("pk").values_list("pk", "status", "version")) == before
+    after = list(PlannedVisit.objects.order_by("pk").values_list("pk", "status", "version"))
+    assert after == before
+    assert list(Visit.objects.order_by("pk").values_list("pk", "version")) == forms

@@ -4,7 +4,7 @@ import pytest
 
 from enrollment.models import Participant
 from followup import schedule
-from followup.models import Reminder, Visit
+from followup.models import PlannedVisit, Reminder
 from followup.services import close_visits, plan_visits, record_visit, replan_visits
 from tests.factories.followup import participant, participant_with_visits
 
@@ -32,7 +32,7 @@ def test_it_plans_the_visits_of_the_schedule(site_a, coordinator_a):
     assert [(v.code, v.target, v.window_start, v.window_end) for v in visits] == [
         (e.code, e.target, e.window_start, e.window_end) for e in expected
     ]
-    assert all(v.status == Visit.Status.OPEN and v.history.count() == 1 for v in visits)
+    assert all(v.status == PlannedVisit.Status.OPEN and v.history.count() == 1 for v in visits)
 
 
 def test_planning_twice_plans_once(site_a, coordinator_a):
@@ -53,21 +53,23 @@ def test_a_late_enrolment_is_not_planned_the_closed_windows(site_a, coordinator_
 
 def test_replan_keeps_done_visits_and_moves_the_rest(site_a, coordinator_a):
     p = participant_with_visits(site_a, coordinator_a)
-    m03 = p.visits.get(code="M03")
+    m03 = p.planned_visits.get(code="M03")
     _done(m03, coordinator_a, m03.target)
-    m06 = p.visits.get(code="M06")
-    Reminder.objects.create(visit=m06, kind="upcoming", due_on=m06.window_start, status="skipped")
+    m06 = p.planned_visits.get(code="M06")
+    Reminder.objects.create(
+        planned_visit=m06, kind="upcoming", due_on=m06.window_start, status="skipped"
+    )
     p.diagnosis_date = dt.date(2026, 1, 20)
     p.save()
     visits = {v.code: v for v in replan_visits(participant=p, user=coordinator_a, reason="typo")}
     expected = {e.code: e for e in schedule.visit_schedule(p.diagnosis_date, p.enrolment_date)}
     assert visits["M03"].target == m03.target  # done: kept as it happened
-    assert visits["M03"].status == Visit.Status.DONE
+    assert visits["M03"].status == PlannedVisit.Status.DONE
     for code in ("M06", "M60"):
         assert visits[code].target == expected[code].target
         assert visits[code].window_start == expected[code].window_start
     # A moved visit's unsent reminders go: it is judged afresh against its new window.
-    assert not Reminder.objects.filter(visit=m06).exists()
+    assert not Reminder.objects.filter(planned_visit=m06).exists()
     assert "typo" in visits["M06"].history.first().history_change_reason
 
 
@@ -78,32 +80,34 @@ def test_replan_drops_a_visit_the_new_schedule_no_longer_has(site_a, coordinator
         diagnosis_date=dt.date(2025, 6, 1),
         enrolment_date=dt.date(2025, 9, 10),
     )
-    assert p.visits.filter(code="M03").exists()  # window 2025-08-18..2025-09-15
+    assert p.planned_visits.filter(code="M03").exists()  # window 2025-08-18..2025-09-15
     p.diagnosis_date = dt.date(2025, 5, 1)  # M03 window now closes 2025-08-15
     p.save()
     replan_visits(participant=p, user=coordinator_a, reason="corrected from pathology report")
-    assert p.visits.get(code="M03").status == Visit.Status.NOT_REQUIRED
+    assert p.planned_visits.get(code="M03").status == PlannedVisit.Status.NOT_REQUIRED
 
 
 def test_close_visits_marks_past_windows_missed_and_later_ones_not_required(site_a, coordinator_a):
     p = participant_with_visits(site_a, coordinator_a)
-    m03, m06 = p.visits.get(code="M03"), p.visits.get(code="M06")
+    m03, m06 = p.planned_visits.get(code="M03"), p.planned_visits.get(code="M06")
     _done(m03, coordinator_a, m03.target)
     p.status = Participant.Status.OFF_STUDY
     p.save()
     as_of = m06.window_end + dt.timedelta(days=3)
     closed = close_visits(participant=p, user=coordinator_a, as_of=as_of)
-    statuses = dict(p.visits.values_list("code", "status"))
-    assert statuses["M03"] == Visit.Status.DONE
-    assert statuses["M06"] == Visit.Status.MISSED
-    assert {statuses[c] for c in statuses if c not in ("M03", "M06")} == {Visit.Status.NOT_REQUIRED}
+    statuses = dict(p.planned_visits.values_list("code", "status"))
+    assert statuses["M03"] == PlannedVisit.Status.DONE
+    assert statuses["M06"] == PlannedVisit.Status.MISSED
+    assert {statuses[c] for c in statuses if c not in ("M03", "M06")} == {
+        PlannedVisit.Status.NOT_REQUIRED
+    }
     assert closed == len(statuses) - 1
     assert close_visits(participant=p, user=coordinator_a, as_of=as_of) == 0
 
 
 def test_a_recorded_death_closes_the_other_open_visits(site_a, coordinator_a):
     p = participant_with_visits(site_a, coordinator_a)
-    m06 = p.visits.get(code="M06")
+    m06 = p.planned_visits.get(code="M06")
     record_visit(
         visit=m06,
         user=coordinator_a,
@@ -117,10 +121,10 @@ def test_a_recorded_death_closes_the_other_open_visits(site_a, coordinator_a):
             "locoregional_recurrence": False,
         },
     )
-    statuses = dict(p.visits.values_list("code", "status"))
-    assert statuses["M06"] == Visit.Status.DONE
-    assert statuses["M03"] == Visit.Status.MISSED
-    assert statuses["M09"] == Visit.Status.NOT_REQUIRED
+    statuses = dict(p.planned_visits.values_list("code", "status"))
+    assert statuses["M06"] == PlannedVisit.Status.DONE
+    assert statuses["M03"] == PlannedVisit.Status.MISSED
+    assert statuses["M09"] == PlannedVisit.Status.NOT_REQUIRED
 
 
 @pytest.mark.parametrize(
@@ -129,7 +133,7 @@ def test_a_recorded_death_closes_the_other_open_visits(site_a, coordinator_a):
 )
 def test_state_of_an_open_visit_comes_from_the_schedule(site_a, offset_from_window_start, state):
     p = participant_with_visits(site_a)
-    m03 = p.visits.get(code="M03")  # window of 29 days: start .. start + 28
+    m03 = p.planned_visits.get(code="M03")  # window of 29 days: start .. start + 28
     day = m03.window_start + dt.timedelta(days=offset_from_window_start)
     assert m03.state_on(day) == state
     assert state == schedule.visit_state(m03, day, done=False)

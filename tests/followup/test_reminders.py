@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from enrollment.models import Participant
 from followup import services
-from followup.models import Reminder, Visit
+from followup.models import PlannedVisit, Reminder
 from followup.services import send_due_reminders
 from notifications.models import Notification
 from tests.factories.followup import participant_with_visits
@@ -32,7 +32,7 @@ def capture(django_capture_on_commit_callbacks):
 @pytest.fixture
 def m03(site_a, coordinator_a):
     p = participant_with_visits(site_a, coordinator_a)
-    return p.visits.get(code="M03")
+    return p.planned_visits.get(code="M03")
 
 
 def test_each_kind_is_sent_on_its_day(m03, coordinator_a, capture):
@@ -42,7 +42,7 @@ def test_each_kind_is_sent_on_its_day(m03, coordinator_a, capture):
     assert _scan(m03.window_start, capture) == ZERO | {"due": 1}
     assert _scan(m03.window_end, capture) == ZERO
     assert _scan(m03.window_end + dt.timedelta(days=1), capture) == ZERO | {"overdue": 1}
-    assert Reminder.objects.filter(visit=m03, status="sent").count() == 3
+    assert Reminder.objects.filter(planned_visit=m03, status="sent").count() == 3
     notes = Notification.objects.filter(recipient=coordinator_a).order_by("id")
     assert [n.kind for n in notes] == ["visit_upcoming", "visit_due", "visit_overdue"]
     assert all(n.url == f"/followup/visits/{m03.pk}/" for n in notes)
@@ -64,17 +64,19 @@ def test_catch_up_sends_only_the_latest_kind_and_records_the_others_skipped(
     """The scan was down for weeks: the overdue visit gets one overdue reminder, not three."""
     counts = _scan(m03.window_end + dt.timedelta(days=10), capture)
     assert counts["overdue"] == 1 and counts["upcoming"] == counts["due"] == 0
-    rows = dict(Reminder.objects.filter(visit=m03).values_list("kind", "status"))
+    rows = dict(Reminder.objects.filter(planned_visit=m03).values_list("kind", "status"))
     assert rows == {"upcoming": "skipped", "due": "skipped", "overdue": "sent"}
     # Older visits are each reminded once, overdue, too.
     assert Notification.objects.filter(kind="visit_overdue").count() == counts["overdue"]
 
 
 def test_a_pending_reminder_that_no_longer_applies_is_skipped_not_sent(m03, capture):
-    Reminder.objects.create(visit=m03, kind="upcoming", due_on=m03.window_start - dt.timedelta(7))
+    Reminder.objects.create(
+        planned_visit=m03, kind="upcoming", due_on=m03.window_start - dt.timedelta(7)
+    )
     counts = _scan(m03.window_start, capture)
     assert counts == ZERO | {"due": 1, "skipped": 1}
-    assert Reminder.objects.get(visit=m03, kind="upcoming").status == "skipped"
+    assert Reminder.objects.get(planned_visit=m03, kind="upcoming").status == "skipped"
 
 
 def test_off_study_stops_reminders(m03, coordinator_a, capture):
@@ -84,16 +86,16 @@ def test_off_study_stops_reminders(m03, coordinator_a, capture):
 
 
 def test_a_pending_reminder_of_a_participant_gone_off_study_is_not_sent(m03, capture):
-    Reminder.objects.create(visit=m03, kind="due", due_on=m03.window_start)
+    Reminder.objects.create(planned_visit=m03, kind="due", due_on=m03.window_start)
     Participant.objects.filter(pk=m03.participant_id).update(status="off_study")
     assert _scan(m03.window_start, capture) == ZERO | {"skipped": 1}
     assert not Notification.objects.exists()
 
 
 def test_done_and_closed_visits_are_not_reminded(m03, capture):
-    Visit.objects.filter(pk=m03.pk).update(status="done", visit_date=m03.window_start)
-    m06 = Visit.objects.get(participant=m03.participant, code="M06")
-    Visit.objects.filter(pk=m06.pk).update(status="not_required")
+    PlannedVisit.objects.filter(pk=m03.pk).update(status="done")
+    m06 = PlannedVisit.objects.get(participant=m03.participant, code="M06")
+    PlannedVisit.objects.filter(pk=m06.pk).update(status="not_required")
     assert _scan(m06.window_end + dt.timedelta(days=1), capture) == ZERO
 
 
@@ -113,7 +115,7 @@ def test_each_coordinator_of_the_site_gets_it_and_only_them(
 
 
 def test_one_email_per_coordinator_per_batch(site_a, coordinator_a, capture):
-    visits = [participant_with_visits(site_a).visits.get(code="M03") for _ in range(3)]
+    visits = [participant_with_visits(site_a).planned_visits.get(code="M03") for _ in range(3)]
     counts = _scan(visits[0].window_start, capture)
     assert counts["due"] == 3
     assert len(mail.outbox) == 1
@@ -121,15 +123,15 @@ def test_one_email_per_coordinator_per_batch(site_a, coordinator_a, capture):
 
 
 def test_a_site_without_coordinator_keeps_the_reminder_pending(site_b, capture):
-    visit = participant_with_visits(site_b).visits.get(code="M03")
+    visit = participant_with_visits(site_b).planned_visits.get(code="M03")
     assert _scan(visit.window_start, capture) == ZERO | {"undelivered": 1}
-    assert Reminder.objects.get(visit=visit, kind="due").status == "pending"
+    assert Reminder.objects.get(planned_visit=visit, kind="due").status == "pending"
 
 
 def test_a_crash_before_commit_loses_none_and_repeats_none(
     site_a, coordinator_a, capture, monkeypatch
 ):
-    visits = [participant_with_visits(site_a).visits.get(code="M03") for _ in range(5)]
+    visits = [participant_with_visits(site_a).planned_visits.get(code="M03") for _ in range(5)]
     day = visits[0].window_start
     original = services.notifications_create
 
@@ -154,7 +156,7 @@ def test_a_crash_before_commit_loses_none_and_repeats_none(
 def test_a_crash_after_some_batches_committed_resumes_with_the_rest(
     site_a, coordinator_a, capture, monkeypatch
 ):
-    visits = [participant_with_visits(site_a).visits.get(code="M03") for _ in range(5)]
+    visits = [participant_with_visits(site_a).planned_visits.get(code="M03") for _ in range(5)]
     day = visits[0].window_start
     original = services.notifications_create
     calls = []
@@ -179,7 +181,9 @@ def _scan_queries(n_participants, site):
     """Queries of a scan on the day the M03 of `n_participants` new participants is upcoming."""
     Reminder.objects.all().delete()
     Notification.objects.all().delete()
-    visits = [participant_with_visits(site).visits.get(code="M03") for _ in range(n_participants)]
+    visits = [
+        participant_with_visits(site).planned_visits.get(code="M03") for _ in range(n_participants)
+    ]
     day = visits[0].window_start - dt.timedelta(days=7)
     with CaptureQueriesContext(connection) as ctx:
         counts = send_due_reminders(today=day)

@@ -29,7 +29,7 @@ def _require_postgresql():
 
 def test_two_concurrent_scans_send_each_reminder_once(site_a, coordinator_a):
     _require_postgresql()
-    visits = [participant_with_visits(site_a).visits.get(code="M03") for _ in range(40)]
+    visits = [participant_with_visits(site_a).planned_visits.get(code="M03") for _ in range(40)]
     day = visits[0].window_start
     barrier = threading.Barrier(2)
     results: list[dict[str, int]] = []
@@ -88,7 +88,7 @@ def test_a_real_worker_runs_the_beat_task_and_reminders_appear(site_a, coordinat
         diagnosis_date=today - dt.timedelta(days=95),
         enrolment_date=today - dt.timedelta(days=10),
     )
-    assert p.visits.filter(code="M03").exists()
+    assert p.planned_visits.filter(code="M03").exists()
     saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
     app._pool = None  # the producer pool was made for the in-memory broker
@@ -104,7 +104,7 @@ def test_a_real_worker_runs_the_beat_task_and_reminders_appear(site_a, coordinat
     finally:
         app.conf.update(saved)
         app._pool = None
-    sent = Reminder.objects.filter(visit__participant=p, status="sent")
+    sent = Reminder.objects.filter(planned_visit__participant=p, status="sent")
     assert sent.count() == 1
     assert Notification.objects.filter(recipient=coordinator_a, kind=f"visit_{sent.get().kind}")
 
@@ -116,7 +116,7 @@ def test_two_send_reminders_processes_at_once_send_each_reminder_once(site_a, co
     from pathlib import Path
 
     _require_postgresql()
-    visits = [participant_with_visits(site_a).visits.get(code="M06") for _ in range(60)]
+    visits = [participant_with_visits(site_a).planned_visits.get(code="M06") for _ in range(60)]
     day = visits[0].window_start
     db = connection.settings_dict
     url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

@@ -5,13 +5,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup import forms
-from followup.models import Visit
+from followup.models import PlannedVisit, Visit
+from followup.services import NO_FORM_YET
 from tests.factories.followup import participant_with_visits
 
 pytestmark = pytest.mark.django_db
 
 
 def _post_data(visit, **changes):
+    """The CRF of a visit page; `version` is the form's as loaded (none yet: NO_FORM_YET)."""
     day = visit.participant.enrolment_date + dt.timedelta(days=1)
     data = {
         "visit_date": day.isoformat(),
@@ -19,7 +21,7 @@ def _post_data(visit, **changes):
         "last_known_alive": day.isoformat(),
         "distant_progression": "no",
         "locoregional_recurrence": "no",
-        "version": visit.version,
+        "version": NO_FORM_YET,
     }
     data.update({k: v for k, v in changes.items() if v is not None})
     for k in [k for k, v in changes.items() if v is None]:
@@ -41,7 +43,7 @@ def visit(site_a, coordinator_a, today):
         diagnosis_date=today - dt.timedelta(days=95),
         enrolment_date=today - dt.timedelta(days=10),
     )
-    return p.visits.get(code="M03")
+    return p.planned_visits.get(code="M03")
 
 
 def test_a_coordinator_lands_on_the_worklist(client, coordinator_a):
@@ -102,8 +104,10 @@ def test_a_coordinator_records_a_visit(client, coordinator_a, visit):
     )
     assert response.status_code == 302, response.context["form"].errors
     visit.refresh_from_db()
-    assert visit.status == Visit.Status.DONE
-    assert visit.distant_progression_sites == ["liver", "bone"]
+    assert visit.status == PlannedVisit.Status.DONE
+    form = visit.visit  # recording the planned visit created its form
+    assert form.distant_progression_sites == ["liver", "bone"]
+    assert form.history.first().history_user == coordinator_a
     assert visit.history.first().history_user == coordinator_a
 
 
@@ -159,7 +163,8 @@ def test_bad_input_is_a_field_error_and_nothing_is_saved(
     if message is not None:
         assert str(message).split("%")[0] in errors[field][0]
     visit.refresh_from_db()
-    assert visit.status == Visit.Status.OPEN and visit.visit_date is None
+    assert visit.status == PlannedVisit.Status.OPEN
+    assert not Visit.objects.filter(planned_visit=visit).exists()
     assert visit.history.count() == 1
 
 
@@ -167,26 +172,48 @@ def test_correcting_a_recorded_visit_needs_a_reason(client, coordinator_a, visit
     client.force_login(coordinator_a)
     url = reverse("followup:visit_record", args=[visit.pk])
     assert client.post(url, _post_data(visit)).status_code == 302
-    visit.refresh_from_db()
-    response = client.post(url, _post_data(visit, systemic_therapy="capecitabine"))
+    form = Visit.objects.get(planned_visit=visit)
+    response = client.post(
+        url, _post_data(visit, systemic_therapy="capecitabine", version=form.version)
+    )
     assert response.context["form"].errors["reason"] == [str(forms.REASON_FOR_CHANGE)]
     response = client.post(
-        url, _post_data(visit, systemic_therapy="capecitabine", reason="regimen changed")
+        url,
+        _post_data(
+            visit, systemic_therapy="capecitabine", reason="regimen changed", version=form.version
+        ),
     )
     assert response.status_code == 302
-    visit.refresh_from_db()
-    # Versions: recorded (2), its form completed (3, issue 9), corrected (4).
-    assert visit.systemic_therapy == "capecitabine" and visit.version == 4
+    form.refresh_from_db()
+    # Versions of the form: recorded (1), completed (2, issue 9), corrected (3).
+    assert form.systemic_therapy == "capecitabine" and form.version == 3
+    assert Visit.objects.filter(planned_visit=visit).count() == 1
 
 
 def test_a_stale_edit_is_refused(client, coordinator_a, visit):
     client.force_login(coordinator_a)
     url = reverse("followup:visit_record", args=[visit.pk])
-    data = _post_data(visit)
-    Visit.objects.filter(pk=visit.pk).update(version=visit.version + 1)
+    client.post(url, _post_data(visit))
+    form = Visit.objects.get(planned_visit=visit)
+    data = _post_data(visit, reason="typo", version=form.version)
+    Visit.objects.filter(pk=form.pk).update(version=form.version + 1)
     response = client.post(url, data)
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
+
+
+def test_a_visit_recorded_meanwhile_by_someone_else_is_not_overwritten(
+    client, coordinator_a, visit
+):
+    """Two coordinators opened the unrecorded visit; the second save must not silently
+    correct the form the first one created."""
+    client.force_login(coordinator_a)
+    url = reverse("followup:visit_record", args=[visit.pk])
+    assert client.post(url, _post_data(visit)).status_code == 302
+    response = client.post(url, _post_data(visit, systemic_therapy="other"))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert Visit.objects.get(planned_visit=visit).systemic_therapy == ""
 
 
 @pytest.mark.parametrize(
@@ -203,7 +230,8 @@ def test_others_cannot_open_or_record_a_site_a_visit(client, persona, status, vi
     missed = reverse("followup:visit_missed", args=[visit.pk])
     assert client.post(missed, {"reason": "x"}).status_code == status
     visit.refresh_from_db()
-    assert visit.status == Visit.Status.OPEN
+    assert visit.status == PlannedVisit.Status.OPEN
+    assert not Visit.objects.exists()
 
 
 def test_coordinator_b_cannot_see_site_a_participant_visits(client, coordinator_b, visit):
@@ -221,7 +249,24 @@ def test_an_unscheduled_visit_is_recorded(client, coordinator_a, visit):
     response = client.post(url, _post_data(visit, visit_date=day, last_known_alive=day))
     assert response.status_code == 302, response.context["form"].errors
     unscheduled = Visit.objects.get(participant=visit.participant, kind="unscheduled")
-    assert unscheduled.status == Visit.Status.DONE and unscheduled.code == ""
+    assert unscheduled.planned_visit is None and unscheduled.crf_status == "complete"
+    # Its page is the form's own; a correction there needs a reason.
+    url = reverse("followup:visit_form", args=[unscheduled.pk])
+    assert client.get(url).status_code == 200
+    data = _post_data(visit, visit_date=day, last_known_alive=day, version=unscheduled.version)
+    response = client.post(url, data | {"systemic_therapy": "fulvestrant", "reason": "typo"})
+    assert response.status_code == 302, response.context["form"].errors
+    unscheduled.refresh_from_db()
+    assert unscheduled.systemic_therapy == "fulvestrant"
+    assert Visit.objects.filter(participant=visit.participant).count() == 1
+
+
+def test_a_planned_visit_form_page_is_its_planned_visit_page(client, coordinator_a, visit):
+    client.force_login(coordinator_a)
+    client.post(reverse("followup:visit_record", args=[visit.pk]), _post_data(visit))
+    form = Visit.objects.get(planned_visit=visit)
+    response = client.get(reverse("followup:visit_form", args=[form.pk]))
+    assert response.url == reverse("followup:visit_record", args=[visit.pk])
 
 
 def test_a_visit_is_recorded_as_missed_with_a_reason(client, coordinator_a, visit):
@@ -229,14 +274,15 @@ def test_a_visit_is_recorded_as_missed_with_a_reason(client, coordinator_a, visi
     url = reverse("followup:visit_missed", args=[visit.pk])
     assert client.post(url, {"reason": "patient moved abroad"}).status_code == 302
     visit.refresh_from_db()
-    assert visit.status == Visit.Status.MISSED
+    assert visit.status == PlannedVisit.Status.MISSED
+    assert not Visit.objects.exists()  # a missed visit has no form
 
 
 def test_the_participant_page_lists_visits_with_their_state(client, investigator_a, visit):
     client.force_login(investigator_a)
     response = client.get(reverse("followup:participant_visits", args=[visit.participant_id]))
     assert response.status_code == 200
-    states = {v.code: s for v, s in response.context["visits"]}
+    states = {row.planned.code: row.state for row in response.context["rows"]}
     assert states["M03"] == "due"
     assert not response.context["can_enter"]
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup import schedule, selectors
-from followup.models import Visit
+from followup.models import PlannedVisit
 from tests.factories.followup import participant_with_visits
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +43,7 @@ def followed(site_a, site_b, coordinator_a):
 def _expected(site, today):
     """Every open planned visit of the site, by its state today under the schedule rule."""
     expected = {state: set() for state in SECTIONS}
-    open_visits = Visit.objects.filter(
-        participant__site=site, kind=Visit.Kind.PLANNED, status=Visit.Status.OPEN
-    )
+    open_visits = PlannedVisit.objects.filter(participant__site=site, status="open")
     for visit in open_visits:
         state = visit.state_on(today)
         if state in expected:

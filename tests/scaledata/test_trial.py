@@ -11,7 +11,7 @@ from arms.rules import assign_arm
 from enrollment import eligibility
 from enrollment.models import Participant, Screening, StudyIdCounter
 from followup import schedule
-from followup.models import Visit
+from followup.models import PlannedVisit, Visit
 from notifications.models import Notification
 from scaledata.trial import generate_trial
 
@@ -31,9 +31,12 @@ def test_it_makes_participants_through_every_stage(site_a, site_b, investigator_
         assert eligibility.evaluate(p.screening.facts(today=TODAY)).eligible is True
         assert p.diagnosis_date <= p.enrolment_date <= TODAY
         planned = schedule.visit_schedule(p.diagnosis_date, p.enrolment_date)
-        assert list(p.visits.order_by("target").values_list("code", flat=True)) == [
+        assert list(p.planned_visits.order_by("target").values_list("code", flat=True)) == [
             v.code for v in planned
         ]
+        # A form for each planned visit done, and only for those.
+        done = set(p.planned_visits.filter(status="done").values_list("pk", flat=True))
+        assert set(p.visits.values_list("planned_visit_id", flat=True)) == done
         assert p.baseline.lesions.count() == 2
     for a in ArmAssignment.objects.select_related("assessment"):
         assert a.proposed_arm == assign_arm(a.primary_response, a.metastatic_response).number
@@ -42,7 +45,9 @@ def test_it_makes_participants_through_every_stage(site_a, site_b, investigator_
         if a.signature_id:
             assert a.signature.signer == investigator_a and a.signature.record_id == a.pk
     assert not ArmAssignment.objects.filter(participant__site=site_b, signature__isnull=False)
-    assert Visit.objects.filter(status=Visit.Status.DONE, visit_date__isnull=True).count() == 0
+    assert Visit.objects.filter(visit_date__isnull=True).count() == 0
+    assert set(Visit.objects.values_list("crf_status", flat=True)) == {"complete"}
+    assert PlannedVisit.objects.filter(status="missed").exists()
     assert Screening.objects.filter(status=Screening.Status.SCREEN_FAILED).exists()
 
 
@@ -58,6 +63,16 @@ def test_a_second_run_continues_the_study_ids(site_a):
         participant=Participant.objects.first(), kind=Visit.Kind.UNSCHEDULED
     )
     assert visit.pk not in generated
+    slot = PlannedVisit.objects.first()
+    planned = set(PlannedVisit.objects.values_list("pk", flat=True))
+    new = PlannedVisit.objects.create(
+        participant=slot.participant,
+        code="X99",
+        target=slot.target,
+        window_start=slot.window_start,
+        window_end=slot.window_end,
+    )
+    assert new.pk not in planned
 
 
 def test_the_command_creates_sites_and_bench_users():

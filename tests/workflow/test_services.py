@@ -13,7 +13,7 @@ from audit.lifecycle import NOT_ENTERED, LifecycleError
 from audit.models import CrfRecord, CrfStatus
 from dataquality.services import void_sign_off
 from enrollment.models import Screening
-from followup.models import Visit
+from followup.models import PlannedVisit
 from tests.factories import assessments as f
 from tests.factories.enrollment import TODAY, ScreeningFactory, enrolled_participant
 from workflow import services as workflow
@@ -65,7 +65,7 @@ def test_the_arm_comes_from_the_completed_assessment(participant, coordinator_a)
 
 def test_enrolment_plans_the_visits_and_off_study_closes_them(site_a, coordinator_a):
     participant = enrolled_participant(site_a, coordinator_a)
-    assert participant.visits.filter(status=Visit.Status.OPEN).exists()
+    assert participant.planned_visits.filter(status=PlannedVisit.Status.OPEN).exists()
     workflow.take_off_study(
         participant=participant,
         user=coordinator_a,
@@ -73,13 +73,13 @@ def test_enrolment_plans_the_visits_and_off_study_closes_them(site_a, coordinato
         reason="withdrew_consent",
         today=TODAY,
     )
-    assert not participant.visits.filter(status=Visit.Status.OPEN).exists()
+    assert not participant.planned_visits.filter(status=PlannedVisit.Status.OPEN).exists()
 
 
 def test_a_corrected_diagnosis_date_replans_the_visits(site_a, coordinator_a):
     participant = enrolled_participant(site_a, coordinator_a)
     screening = Screening.objects.get(pk=participant.screening_id)
-    targets = list(participant.visits.values_list("target", flat=True))
+    targets = list(participant.planned_visits.values_list("target", flat=True))
     screening.diagnosis_date = screening.diagnosis_date.replace(day=1)
     workflow.save_screening(
         screening=screening,
@@ -90,7 +90,7 @@ def test_a_corrected_diagnosis_date_replans_the_visits(site_a, coordinator_a):
     )
     participant.refresh_from_db()
     assert participant.diagnosis_date == screening.diagnosis_date
-    assert list(participant.visits.values_list("target", flat=True)) != targets
+    assert list(participant.planned_visits.values_list("target", flat=True)) != targets
 
 
 def test_every_crf_model_says_when_it_is_entered():

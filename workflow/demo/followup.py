@@ -12,7 +12,7 @@ from access.models import Membership
 from access.roles import Role
 from enrollment.models import Participant
 from followup import services
-from followup.models import DISTANT_SITE_CHOICES, Visit
+from followup.models import DISTANT_SITE_CHOICES, PlannedVisit, Visit
 
 DONE_SHARE = 0.85  # of visits whose window has closed
 MISSED_SHARE = 0.08  # the rest stay open: overdue
@@ -22,7 +22,9 @@ LOCOREGIONAL_SHARE = 0.10
 DEATH_SHARE = 0.06
 
 
-def _crf(rng: random.Random, visit: Visit, day: dt.date, previous: dt.date) -> dict[str, object]:
+def _crf(
+    rng: random.Random, visit: PlannedVisit, day: dt.date, previous: dt.date
+) -> dict[str, object]:
     return {
         "visit_date": day,
         "outside_window_reason": "",
@@ -49,7 +51,7 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
     for participant in Participant.objects.filter(status=Participant.Status.ENROLLED).order_by(
         "pk"
     ):
-        if participant.visits.exclude(status=Visit.Status.OPEN).exists():
+        if participant.planned_visits.exclude(status=PlannedVisit.Status.OPEN).exists():
             continue
         user = coordinators.get(participant.site_id)
         services.plan_visits(participant=participant, user=user)
@@ -59,7 +61,9 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
         previous = participant.enrolment_date
         past = [
             v
-            for v in participant.visits.filter(status=Visit.Status.OPEN).order_by("window_start")
+            for v in participant.planned_visits.filter(status=PlannedVisit.Status.OPEN).order_by(
+                "window_start"
+            )
             if v.window_start <= today
         ]
         for index, visit in enumerate(past):
