@@ -15,6 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from access.scoping import SiteScopedQuerySet
 
+from .personal_data import CALENDAR_DATE, personal
+
 
 class HardDeleteForbidden(Exception):
     """Clinical records are corrected or withdrawn, never deleted (ICH E6, 21 CFR 11.10(e))."""
@@ -26,8 +28,8 @@ class ClinicalQuerySet(SiteScopedQuerySet):
 
 
 class ClinicalRecord(models.Model):
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = personal(models.DateTimeField(_("created"), auto_now_add=True), CALENDAR_DATE)
+    updated_at = personal(models.DateTimeField(_("updated"), auto_now=True), CALENDAR_DATE)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords(inherit=True)
@@ -82,7 +84,9 @@ class CrfRecord(ClinicalRecord):
         related_name="+",
         verbose_name=_("verified by"),
     )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+    verified_at = personal(
+        models.DateTimeField(_("verified at"), null=True, blank=True, editable=False), CALENDAR_DATE
+    )
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -92,7 +96,9 @@ class CrfRecord(ClinicalRecord):
         related_name="+",
         verbose_name=_("locked by"),
     )
-    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
+    locked_at = personal(
+        models.DateTimeField(_("locked at"), null=True, blank=True, editable=False), CALENDAR_DATE
+    )
 
     # The lookup from the form to its Participant ("participant", "baseline__participant").
     participant_path = "participant"
