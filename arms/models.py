@@ -59,7 +59,8 @@ class ElectronicSignature(models.Model):
     signed_at = personal(
         models.DateTimeField(_("signed at (UTC)"), default=timezone.now), CALENDAR_DATE
     )
-    meaning = models.TextField(_("meaning of the signature"))
+    # An override's meaning quotes its reason: free text.
+    meaning = personal(models.TextField(_("meaning of the signature")), FREE_TEXT)
     record_type = models.CharField(_("signed record type"), max_length=100)
     record_id = models.PositiveBigIntegerField(_("signed record ID"))
     record_version = models.PositiveIntegerField(_("version of the signed record"))

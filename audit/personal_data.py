@@ -16,6 +16,7 @@ django-simple-history into every historical model.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from typing import Any, TypeVar
 
@@ -76,3 +77,12 @@ def reference_date_lookup(model: type[models.Model]) -> str:
     if own:
         return str(own)
     return f"{getattr(model, 'participant_path', 'participant')}__{REFERENCE_FIELD}"
+
+
+def days_from(value: dt.date | dt.datetime | None, reference: dt.date | None) -> int | None:
+    """A de-identified calendar date: whole days from `reference` (a time counts by its UTC
+    day, as `exports.sql.DaysFrom` counts in the COPY's SQL); None when either is missing."""
+    if value is None or reference is None:
+        return None
+    day = value.astimezone(dt.UTC).date() if isinstance(value, dt.datetime) else value
+    return (day - reference).days

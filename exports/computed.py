@@ -20,6 +20,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Q
 
 from arms.models import ArmAssignment
 from assessments import biomarkers
+from audit.personal_data import days_from
 from enrollment import eligibility
 from enrollment.models import MetastaticSite
 from followup import endpoints
@@ -66,10 +67,8 @@ def _iso_datetime(value: Any, reference: dt.date | None) -> str:
 
 
 def _days(value: Any, reference: dt.date | None) -> Any:
-    if value is None or reference is None:
-        return ""
-    day = value.astimezone(dt.UTC).date() if isinstance(value, dt.datetime) else value
-    return (day - reference).days
+    days = days_from(value, reference)
+    return "" if days is None else days
 
 
 def formatter(
