@@ -80,7 +80,9 @@ class ElectronicSignature(models.Model):
         indexes = [models.Index(fields=["record_type", "record_id"], name="signature_record")]
 
     def __str__(self) -> str:
-        return f"{self.printed_name}, {self.signed_at:%Y-%m-%d %H:%M} UTC: {self.meaning}"
+        # Neither the signer's name nor the meaning (an override quotes its reason): this
+        # names the signature where no site scoping applies (the admin, logs).
+        return f"Signature {self.pk} ({self.record_type} #{self.record_id})"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self._state.adding:

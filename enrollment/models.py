@@ -215,7 +215,9 @@ class Screening(CrfRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.screening_number} ({self.initials})"
+        # Not the initials: a screening is named in places that are not site-scoped (the admin,
+        # history titles, logs); pages that may show them do so explicitly.
+        return self.screening_number
 
     @property
     def screening_number(self) -> str:
