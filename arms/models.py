@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import ResponseAssessment
 from audit.models import ClinicalRecord
+from audit.personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
 from enrollment.models import Participant
 
 from .rules import ARMS
@@ -52,9 +53,14 @@ class ElectronicSignature(models.Model):
         related_name="electronic_signatures",
         verbose_name=_("signer"),
     )
-    printed_name = models.CharField(_("printed name of the signer"), max_length=300)
-    signed_at = models.DateTimeField(_("signed at (UTC)"), default=timezone.now)
-    meaning = models.TextField(_("meaning of the signature"))
+    printed_name = personal(
+        models.CharField(_("printed name of the signer"), max_length=300), IDENTIFIER
+    )
+    signed_at = personal(
+        models.DateTimeField(_("signed at (UTC)"), default=timezone.now), CALENDAR_DATE
+    )
+    # An override's meaning quotes its reason: free text.
+    meaning = personal(models.TextField(_("meaning of the signature")), FREE_TEXT)
     record_type = models.CharField(_("signed record type"), max_length=100)
     record_id = models.PositiveBigIntegerField(_("signed record ID"))
     record_version = models.PositiveIntegerField(_("version of the signed record"))
@@ -74,7 +80,9 @@ class ElectronicSignature(models.Model):
         indexes = [models.Index(fields=["record_type", "record_id"], name="signature_record")]
 
     def __str__(self) -> str:
-        return f"{self.printed_name}, {self.signed_at:%Y-%m-%d %H:%M} UTC: {self.meaning}"
+        # Neither the signer's name nor the meaning (an override quotes its reason): this
+        # names the signature where no site scoping applies (the admin, logs).
+        return f"Signature {self.pk} ({self.record_type} #{self.record_id})"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self._state.adding:
@@ -107,7 +115,7 @@ class ArmAssignment(ClinicalRecord):
     )
     # Snapshot of what the rules saw: an assessment's date cannot change once it is complete,
     # but the snapshot keeps the assignment readable on its own.
-    assessment_date = models.DateField(_("assessment date"))
+    assessment_date = personal(models.DateField(_("assessment date")), CALENDAR_DATE)
     primary_response = models.CharField(_("primary: overall response"), max_length=16)
     metastatic_response = models.CharField(_("metastases: overall response"), max_length=16)
     rules_version = models.CharField(_("rules version"), max_length=16)
@@ -123,7 +131,9 @@ class ArmAssignment(ClinicalRecord):
         _("signed arm"), choices=ARM_CHOICES, null=True, blank=True
     )
     overridden = models.BooleanField(_("overridden (protocol deviation)"), default=False)
-    override_reason = models.TextField(_("reason for the override"), blank=True)
+    override_reason = personal(
+        models.TextField(_("reason for the override"), blank=True), FREE_TEXT
+    )
     signature = models.OneToOneField(
         ElectronicSignature,
         on_delete=models.PROTECT,

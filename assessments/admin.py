@@ -1,6 +1,8 @@
+"""Admin: read only (audit.admin)."""
+
 from django.contrib import admin
 
-from audit.admin import ClinicalAdmin
+from audit.admin import ClinicalAdmin, ReadOnlyInline
 
 from .models import (
     Baseline,
@@ -11,19 +13,9 @@ from .models import (
     TherapyLine,
 )
 
-# The computed responses are written only by assessments.services; the admin shows them.
-COMPUTED_FIELDS = [
-    f"{c}_{part}"
-    for c in ("primary", "metastatic")
-    for part in ("target", "non_target", "response", "target_sum_mm")
-]
 
-
-class BaselineLesionInline(admin.TabularInline):  # type: ignore[type-arg]
+class BaselineLesionInline(ReadOnlyInline):
     model = BaselineLesion
-    extra = 0
-    can_delete = False
-    readonly_fields = ["compartment", "nodal"]
 
 
 @admin.register(Baseline)
@@ -58,7 +50,6 @@ class ResponseAssessmentAdmin(ClinicalAdmin):
     ]
     list_filter = ["crf_status", "participant__site"]
     search_fields = ["participant__study_id"]
-    readonly_fields = [*COMPUTED_FIELDS, "completed_at"]
 
 
 @admin.register(LesionMeasurement)

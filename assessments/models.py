@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import ClinicalQuerySet, CrfRecord, CrfStatus
+from audit.personal_data import CALENDAR_DATE, personal
 from enrollment.models import MetastaticSite, Participant
 
 from . import biomarkers, pathology, recist
@@ -147,9 +148,12 @@ class Baseline(CrfRecord):
     participant = models.OneToOneField(
         Participant, on_delete=models.PROTECT, related_name="baseline"
     )
-    baseline_date = models.DateField(
-        _("date of baseline imaging"),
-        help_text=_("Response assessments must be dated after this day."),
+    baseline_date = personal(
+        models.DateField(
+            _("date of baseline imaging"),
+            help_text=_("Response assessments must be dated after this day."),
+        ),
+        CALENDAR_DATE,
     )
     histology = models.CharField(_("histology"), max_length=16, choices=Histology.choices)
     grade = models.PositiveSmallIntegerField(
@@ -305,8 +309,8 @@ class TherapyLine(CrfRecord):
     )
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     agents = models.CharField(_("agents"), max_length=200)
-    start_date = models.DateField(_("start date"))
-    stop_date = models.DateField(_("stop date"), null=True, blank=True)
+    start_date = personal(models.DateField(_("start date")), CALENDAR_DATE)
+    stop_date = personal(models.DateField(_("stop date"), null=True, blank=True), CALENDAR_DATE)
     reason_stopped = models.CharField(
         _("reason stopped"), max_length=16, choices=StopReason.choices, blank=True
     )
@@ -361,9 +365,11 @@ class ResponseAssessment(CrfRecord):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="response_assessments"
     )
-    assessment_date = models.DateField(_("assessment date"))
+    assessment_date = personal(models.DateField(_("assessment date")), CALENDAR_DATE)
     modality = models.CharField(_("imaging modality"), max_length=12, choices=Modality.choices)
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_at = personal(
+        models.DateTimeField(_("completed"), null=True, blank=True), CALENDAR_DATE
+    )
 
     primary_new_lesions = models.BooleanField(_("new lesions, primary compartment"), default=False)
     primary_target = models.CharField(
@@ -492,7 +498,7 @@ class Surgery(CrfRecord):
         choices=METASTATIC_SITE_CHOICES,
         blank=True,
     )
-    surgery_date = models.DateField(_("date of surgery"))
+    surgery_date = personal(models.DateField(_("date of surgery")), CALENDAR_DATE)
     ypt = models.CharField(_("ypT"), max_length=8, choices=YPT_CHOICES, blank=True)
     ypn = models.CharField(_("ypN"), max_length=10, choices=YPN_CHOICES, blank=True)
     residual_invasive_disease = models.BooleanField(

@@ -1,82 +1,124 @@
-"""Admin for clinical models: history visible, nothing deletable, history read-only.
+"""Admin for clinical records: view and history only, for everyone, superusers included.
 
-Saves go through audit.services.save_record like every other write, with the reason for
-change typed on the admin form; a locked form is read-only here too. The historical models
-themselves are not registered: nobody edits the audit trail, not even a superuser.
+The admin is not a second write path: a change there would skip the domain rules (recompute,
+replanning, the off-study form, the lifecycle) and the role table (a superuser is at every
+site). So clinical records, their signatures and sign-offs are read here and written only by the
+trial's own pages and services; add, change and delete are refused (a POST too: Django answers
+403 without a change permission), and so is simple-history's "revert", on POST, not only hidden.
+The historical models themselves are not registered: nobody edits the audit trail.
+
+The admin ignores site scoping, so it shows clinical records without the fields declared as
+identifiers or free text (`audit.personal_data`): not listed, not searchable, not on the record's
+page nor in its history's changes.
 """
 
 from typing import Any
 
-from django import forms
+from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .forms import needs_reason
-from .models import ClinicalRecord, CrfRecord
-from .services import REASON_REQUIRED, RECORD_LOCKED, save_record
+from .personal_data import is_withheld
 
-REASON_FIELD = "change_reason"
-LIFECYCLE_SHOWN = ("crf_status", "verified_by", "verified_at", "locked_by", "locked_at")
-
-
-class ClinicalAdminForm(forms.ModelForm):  # type: ignore[type-arg]
-    change_reason = forms.CharField(
-        label=_("Reason for change"),
-        required=False,
-        max_length=200,
-        help_text=_("Required for a change to a saved record (audit trail)."),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if getattr(self.instance, "is_locked", False):
-            raise forms.ValidationError(RECORD_LOCKED)
-        if needs_reason(self.instance) and not cleaned.get(REASON_FIELD, "").strip():
-            self.add_error(REASON_FIELD, REASON_REQUIRED)
-        return cleaned  # type: ignore[no-any-return]
+REVERT_REFUSED = _(
+    "Clinical records are not changed from the admin: correct them on the trial's own pages."
+)
 
 
-class ClinicalAdmin(SimpleHistoryAdmin):
-    form = ClinicalAdminForm
+class ReadOnlyAdminMixin:
+    """View only: no add, change or delete, and no bulk delete action."""
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        if getattr(obj, "is_locked", False):
-            return False
-        return super().has_change_permission(request, obj)
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
-    def get_actions(self, request):  # type: ignore[no-untyped-def]
-        actions = super().get_actions(request)
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: Any) -> Any:
+        actions = super().get_actions(request)  # type: ignore[misc]
         actions.pop("delete_selected", None)
         return actions
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        fields = list(super().get_readonly_fields(request, obj))
-        if issubclass(self.model, CrfRecord):
-            # The lifecycle is shown here and moved only by dataquality.services.
-            fields += [f for f in LIFECYCLE_SHOWN if f not in fields]
-        return fields
 
-    def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        fields = list(super().get_fields(request, obj))
-        if REASON_FIELD not in fields:
-            fields.append(REASON_FIELD)
-        return fields
+def _withheld(model: Any, lookup: str) -> bool:
+    """Whether a field name or lookup (`participant__screening__initials`) ends at a field
+    declared an identifier or free text."""
+    field = None
+    for part in lookup.lstrip("^=@").split("__"):
+        if model is None:
+            return False
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        model = field.related_model
+    return is_withheld(field)
 
-    def _reason(self, form: Any) -> str:
-        return str(form.cleaned_data.get(REASON_FIELD, "") or "").strip()
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        reason = self._reason(form) or ("" if change else "Created in the admin")
-        save_record(obj, user=request.user, reason=reason)
+class WithoutPersonalDataMixin:
+    """Leaves the declared identifiers and free text out of every admin page of the model."""
 
-    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
-        reason = self._reason(form) or "Changed in the admin with its form"
-        for obj in formset.save(commit=False):
-            if isinstance(obj, ClinicalRecord):
-                save_record(obj, user=request.user, reason=reason)
-            else:
-                obj.save()
-        formset.save_m2m()
+    model: Any
+
+    def get_fields(self, request: Any, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)  # type: ignore[misc]
+        return [f for f in fields if not _withheld(self.model, f)]
+
+    def get_list_display(self, request: Any) -> Any:
+        shown = super().get_list_display(request)  # type: ignore[misc]
+        return [f for f in shown if not isinstance(f, str) or not _withheld(self.model, f)]
+
+    def get_search_fields(self, request: Any) -> Any:
+        fields = super().get_search_fields(request)  # type: ignore[misc]
+        return [f for f in fields if not _withheld(self.model, f)]
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Evidence that is read in the admin and written only by its own service (signatures,
+    sign-offs, queries)."""
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+    can_delete = False
+
+
+class ClinicalAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, SimpleHistoryAdmin):
+    # "Changed by" as the row stored it when the change was made; no reason for change.
+    object_history_list_template = "audit/admin/object_history_list.html"
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        # Every field: the change page is read-only anyway (no change permission), and so is
+        # the page of an old version, which simple-history would otherwise render as a form.
+        own = [f.name for f in self.model._meta.fields if f.editable and not is_withheld(f)]
+        return [*own, *(f for f in super().get_readonly_fields(request, obj) if f not in own)]
+
+    def history_form_view(
+        self, request: Any, object_id: Any, version_id: Any, extra_context: Any = None
+    ) -> Any:
+        # simple-history saves the old version on any POST to this page, whatever
+        # SIMPLE_HISTORY_REVERT_DISABLED hides; a revert is refused here, before its form.
+        if request.method != "GET":
+            raise PermissionDenied(REVERT_REFUSED)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(
+        self, request: Any, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        """The changes shown beside each history row, without the withheld fields."""
+        excluded = [f.name for f in self.model._meta.fields if is_withheld(f)]
+        previous = None
+        for current in historical_records:
+            if previous is None:
+                previous = current
+                continue
+            delta = previous.diff_against(
+                current, excluded_fields=excluded, foreign_keys_are_objs=foreign_keys_are_objs
+            )
+            helper = self.get_historical_record_context_helper(request, previous)
+            previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current

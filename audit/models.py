@@ -15,9 +15,53 @@ from simple_history.models import HistoricalRecords
 
 from access.scoping import SiteScopedQuerySet
 
+from .personal_data import CALENDAR_DATE, personal
+
 
 class HardDeleteForbidden(Exception):
     """Clinical records are corrected or withdrawn, never deleted (ICH E6, 21 CFR 11.10(e))."""
+
+
+class AuditedHistoricalRecord(models.Model):
+    """The base of every historical row: who changed the record, by name as it was then.
+
+    The name is copied from the user when the row is made (by `save_record`, a bulk create or
+    any other save that names a user), so a later rename of the account does not rewrite who
+    did what; `history_user` itself is PROTECT (see `AuditedHistory`).
+    """
+
+    history_user_name = models.CharField(_("changed by (user name)"), max_length=150, blank=True)
+    history_user_full_name = models.CharField(_("changed by (name)"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only a row being made is given its user as an object (a row read from the database
+        # gets the id alone), so this never queries.
+        if not self.history_user_name and type(self).history_user.field.is_cached(self):  # type: ignore[attr-defined]
+            user = self.history_user  # type: ignore[attr-defined]
+            if user is not None:
+                self.history_user_name = user.get_username()
+                self.history_user_full_name = user.get_full_name()
+
+
+class AuditedHistory(HistoricalRecords):
+    """django-simple-history with a PROTECT user: a user who wrote clinical data cannot be
+    deleted, only deactivated (simple-history 3.13 hard-codes SET_NULL, which erased "who" from
+    every row of a deleted account; 21 CFR 11.10(e))."""
+
+    def _get_history_user_fields(self) -> dict[str, Any]:
+        return {
+            "history_user": models.ForeignKey(
+                self.user_model or settings.AUTH_USER_MODEL,
+                null=True,
+                related_name=self.user_related_name,
+                on_delete=models.PROTECT,
+                db_constraint=self.user_db_constraint,
+            )
+        }
 
 
 class ClinicalQuerySet(SiteScopedQuerySet):
@@ -26,11 +70,11 @@ class ClinicalQuerySet(SiteScopedQuerySet):
 
 
 class ClinicalRecord(models.Model):
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = personal(models.DateTimeField(_("created"), auto_now_add=True), CALENDAR_DATE)
+    updated_at = personal(models.DateTimeField(_("updated"), auto_now=True), CALENDAR_DATE)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    history = HistoricalRecords(inherit=True)
+    history = AuditedHistory(inherit=True, bases=[AuditedHistoricalRecord])
     objects = ClinicalQuerySet.as_manager()
 
     # The lookup from the model to its Site; see access.scoping.
@@ -85,7 +129,9 @@ class CrfRecord(ClinicalRecord):
         related_name="+",
         verbose_name=_("verified by"),
     )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+    verified_at = personal(
+        models.DateTimeField(_("verified at"), null=True, blank=True, editable=False), CALENDAR_DATE
+    )
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -95,7 +141,9 @@ class CrfRecord(ClinicalRecord):
         related_name="+",
         verbose_name=_("locked by"),
     )
-    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
+    locked_at = personal(
+        models.DateTimeField(_("locked at"), null=True, blank=True, editable=False), CALENDAR_DATE
+    )
 
     # The lookup from the form to its Participant ("participant", "baseline__participant").
     participant_path = "participant"

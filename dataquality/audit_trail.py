@@ -4,6 +4,12 @@ so a change is the difference between a row and the one before it of the same re
 
 Queries are bounded: one per audited model, whatever the number of rows; the trial-wide
 export iterates with a server-side cursor and holds one previous row per record.
+
+The trial-wide file goes to the users of the de-identified export and follows its rules, read
+from the same declaration (`audit.personal_data`): identifiers and free text (the reason for
+change included) are masked, calendar dates, the time of the change included, are days from the
+participant's diagnosis. Who changed a record is the user name stored on the row when it was
+written, so renaming an account later does not rewrite the trail.
 """
 
 import datetime as dt
@@ -14,8 +20,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 
+from audit.personal_data import (
+    CALENDAR_DATE,
+    FREE_TEXT,
+    IDENTIFIER,
+    days_from,
+    personal_kind,
+    reference_date_lookup,
+)
 from enrollment.models import Participant
 
 from .selectors import crf_models
@@ -33,12 +47,16 @@ NOT_SHOWN = frozenset(
         "history_type",
         "history_user",
         "history_user_id",
+        "history_user_name",
+        "history_user_full_name",
         "history_relation",
     }
 )
-# Identifying fields: the trial-wide export (a de-identified export) masks their values.
-PERSONAL_FIELDS = frozenset({"initials", "hospital_number", "birth_date"})
-MASK = "[personal data]"
+MASK = "[personal data]"  # an identifier, de-identified
+FREE_TEXT_MASK = "[free text]"  # free text (and a reason for change), de-identified
+MASKS = {IDENTIFIER: MASK, FREE_TEXT: FREE_TEXT_MASK}
+# The annotation that carries each row's reference date (the participant's diagnosis).
+REFERENCE = "deidentified_reference"
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
@@ -51,11 +69,14 @@ class AuditEntry:
     when: dt.datetime
     user: str
     reason: str
+    # De-identified (the trial-wide file): `when` as days from the diagnosis; else None.
+    day: int | None
     change: str
     field: str
     field_label: str
     old: str
     new: str
+    user_full_name: str = ""
 
     def local(self, time_zone: str) -> dt.datetime:
         return self.when.astimezone(ZoneInfo(time_zone))
@@ -85,10 +106,21 @@ def _display(field: Any, value: Any) -> str:
     return str(choices.get(value, value))
 
 
+def _deidentified(field: Any, value: Any, reference: dt.date | None) -> str:
+    kind = personal_kind(field)
+    if kind in MASKS:
+        return MASKS[kind] if value not in (None, "") else ""
+    if kind == CALENDAR_DATE:
+        days = days_from(value, reference)
+        return "" if days is None else str(days)
+    return _display(field, value)
+
+
 def changes(
-    rows: Iterable[Any], history_model: type[Model], *, mask: bool = False
+    rows: Iterable[Any], history_model: type[Model], *, deidentify: bool = False
 ) -> Iterator[AuditEntry]:
-    """The field changes in `rows` (historical rows ordered by record, then time)."""
+    """The field changes in `rows` (historical rows ordered by record, then time); with
+    `deidentify`, by the de-identified export's rules (rows annotated with REFERENCE)."""
     fields = _fields(history_model)
     model = history_model.instance_type  # type: ignore[attr-defined]
     label = model._meta.label_lower
@@ -96,7 +128,10 @@ def changes(
     previous: Any = None
     for row in rows:
         before = previous if previous is not None and previous.id == row.id else None
-        user = row.history_user.get_username() if row.history_user_id else ""
+        reference = getattr(row, REFERENCE, None)
+        reason = row.history_change_reason or ""
+        if deidentify and reason:
+            reason = FREE_TEXT_MASK
         for field in fields:
             new = getattr(row, field.attname)
             old = getattr(before, field.attname) if before is not None else None
@@ -104,26 +139,32 @@ def changes(
                 continue
             if before is None and (new is None or new == "" or new == [] or new == {}):
                 continue
-            hidden = mask and field.name in PERSONAL_FIELDS
+            if deidentify:
+                old_text = _deidentified(field, old, reference)
+                new_text = _deidentified(field, new, reference)
+            else:
+                old_text, new_text = _display(field, old), _display(field, new)
             yield AuditEntry(
                 model=label,
                 form=form,
                 object_id=row.id,
                 history_id=row.history_id,
                 when=row.history_date,
-                user=user,
-                reason=row.history_change_reason or "",
+                day=days_from(row.history_date, reference) if deidentify else None,
+                user=row.history_user_name,
+                user_full_name="" if deidentify else row.history_user_full_name,
+                reason=reason,
                 change=CHANGE_TYPES.get(row.history_type, row.history_type),
                 field=field.name,
                 field_label=str(field.verbose_name),
-                old=MASK if hidden and old is not None else _display(field, old),
-                new=MASK if hidden else _display(field, new),
+                old=old_text,
+                new=new_text,
             )
         previous = row
 
 
 def _ordered(history: QuerySet) -> QuerySet:
-    return history.select_related("history_user").order_by("id", "history_date", "history_id")
+    return history.order_by("id", "history_date", "history_id")
 
 
 def participant_audit_trail(
@@ -149,14 +190,16 @@ def participant_audit_trail(
 
 
 def trial_audit_trail(site_ids: list[int], *, chunk_size: int = 2000) -> Iterator[AuditEntry]:
-    """Every change at the given sites, model by model, streamed (personal fields masked)."""
+    """Every change at the given sites, model by model, streamed, de-identified."""
     for audited in audited_models():
         site_path = audited.site_path  # type: ignore[attr-defined]
         history = audited.history.filter(**{f"{site_path}__in": site_ids})  # type: ignore[attr-defined]
+        # The reference date through the row's own relations, as the export's SQL joins it.
+        history = history.annotate(**{REFERENCE: F(reference_date_lookup(audited))})
         yield from changes(
             _ordered(history).iterator(chunk_size=chunk_size),
-            audited.history.model,
-            mask=True,  # type: ignore[attr-defined]
+            audited.history.model,  # type: ignore[attr-defined]
+            deidentify=True,
         )
 
 

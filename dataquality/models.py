@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from access.models import Site
 from access.scoping import SiteScopedQuerySet
 from arms.models import ElectronicSignature
+from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.models import Participant
 
 
@@ -29,7 +30,7 @@ class DataQuery(models.Model):
     )
     object_id = models.PositiveBigIntegerField(_("form ID"))
     field_name = models.CharField(_("field"), max_length=64, blank=True)
-    text = models.TextField(_("query"))
+    text = personal(models.TextField(_("query")), FREE_TEXT)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
@@ -42,10 +43,10 @@ class DataQuery(models.Model):
         verbose_name=_("opened by"),
         help_text=_("Empty for a query opened by an automatic check."),
     )
-    opened_at = models.DateTimeField(_("opened at"))
+    opened_at = personal(models.DateTimeField(_("opened at")), CALENDAR_DATE)
     # The automatic check that opened it ("" for a person's query).
     check_code = models.CharField(_("automatic check"), max_length=40, blank=True)
-    updated_at = models.DateTimeField(_("last change"))
+    updated_at = personal(models.DateTimeField(_("last change")), CALENDAR_DATE)
 
     objects = SiteScopedQuerySet.as_manager()
     site_path = "site"
@@ -103,8 +104,8 @@ class QueryMessage(models.Model):
         blank=True,
         verbose_name=_("by"),
     )
-    text = models.TextField(_("message"), blank=True)
-    created_at = models.DateTimeField(_("at"))
+    text = personal(models.TextField(_("message"), blank=True), FREE_TEXT)
+    created_at = personal(models.DateTimeField(_("at")), CALENDAR_DATE)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -128,8 +129,8 @@ class CasebookSignOff(models.Model):
     signature = models.OneToOneField(
         ElectronicSignature, on_delete=models.PROTECT, related_name="+"
     )
-    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
-    void_reason = models.TextField(_("why it was voided"), blank=True)
+    voided_at = personal(models.DateTimeField(_("voided at"), null=True, blank=True), CALENDAR_DATE)
+    void_reason = personal(models.TextField(_("why it was voided"), blank=True), FREE_TEXT)
 
     objects = SiteScopedQuerySet.as_manager()
     site_path = "participant__site"

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
 from audit.models import ClinicalRecord, CrfRecord
+from audit.personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
 
 from . import eligibility, labs
 
@@ -94,13 +95,15 @@ class Screening(CrfRecord):
         ENROLLED = "enrolled", _("Enrolled")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="screenings")
-    initials = models.CharField(_("patient initials"), max_length=4)
-    hospital_number = models.CharField(_("hospital number"), max_length=32)
-    screening_date = models.DateField(_("screening date"))
+    initials = personal(models.CharField(_("patient initials"), max_length=4), IDENTIFIER)
+    hospital_number = personal(models.CharField(_("hospital number"), max_length=32), IDENTIFIER)
+    screening_date = personal(models.DateField(_("screening date")), CALENDAR_DATE)
 
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_date = personal(models.DateField(_("date of birth"), null=True, blank=True), IDENTIFIER)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, blank=True)
-    diagnosis_date = models.DateField(_("date of diagnosis"), null=True, blank=True)
+    diagnosis_date = personal(
+        models.DateField(_("date of diagnosis"), null=True, blank=True), CALENDAR_DATE
+    )
     invasive_carcinoma_confirmed = models.BooleanField(
         _("invasive breast carcinoma confirmed by pathology"), null=True, blank=True
     )
@@ -142,7 +145,9 @@ class Screening(CrfRecord):
     prior_locoregional_surgery = models.BooleanField(
         _("prior locoregional surgery of the primary"), null=True, blank=True
     )
-    systemic_therapy_start = models.DateField(_("start of systemic therapy"), null=True, blank=True)
+    systemic_therapy_start = personal(
+        models.DateField(_("start of systemic therapy"), null=True, blank=True), CALENDAR_DATE
+    )
     other_primary_malignancy = models.BooleanField(
         _("another primary malignant tumour"), null=True, blank=True
     )
@@ -154,8 +159,13 @@ class Screening(CrfRecord):
         _("status"), max_length=16, choices=Status.choices, default=Status.IN_SCREENING
     )
     failed_criteria = models.JSONField(_("failed criteria"), default=list, blank=True)
-    consent_date = models.DateField(_("date of informed consent"), null=True, blank=True)
-    outcome_note = models.TextField(_("note"), blank=True)
+    consent_date = personal(
+        models.DateField(_("date of informed consent"), null=True, blank=True), CALENDAR_DATE
+    )
+    outcome_note = personal(models.TextField(_("note"), blank=True), FREE_TEXT)
+
+    # De-identified, its dates count from its own diagnosis date (audit.personal_data).
+    deidentified_dates_from = "diagnosis_date"
 
     class Meta:
         ordering = ["-screening_date", "-id"]
@@ -205,7 +215,9 @@ class Screening(CrfRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.screening_number} ({self.initials})"
+        # Not the initials: a screening is named in places that are not site-scoped (the admin,
+        # history titles, logs); pages that may show them do so explicitly.
+        return self.screening_number
 
     @property
     def screening_number(self) -> str:
@@ -292,8 +304,8 @@ class Participant(ClinicalRecord):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
     study_id = models.CharField(_("study ID"), max_length=16, unique=True)
     sequence = models.PositiveIntegerField(_("sequence at site"))
-    diagnosis_date = models.DateField(_("date of diagnosis"))
-    enrolment_date = models.DateField(_("date of enrolment"))
+    diagnosis_date = personal(models.DateField(_("date of diagnosis")), CALENDAR_DATE)
+    enrolment_date = personal(models.DateField(_("date of enrolment")), CALENDAR_DATE)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ENROLLED
     )
@@ -306,6 +318,8 @@ class Participant(ClinicalRecord):
         blank=True,
         verbose_name=_("screening"),
     )
+
+    deidentified_dates_from = "diagnosis_date"
 
     class Meta:
         ordering = ["study_id"]
@@ -361,9 +375,9 @@ class OffStudy(CrfRecord):
     participant = models.OneToOneField(
         Participant, on_delete=models.PROTECT, related_name="off_study"
     )
-    date = models.DateField(_("date off study"))
+    date = personal(models.DateField(_("date off study")), CALENDAR_DATE)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = personal(models.TextField(_("note"), blank=True), FREE_TEXT)
 
     site_path = "participant__site"
 

@@ -6,3 +6,6 @@ class ExportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "exports"
     verbose_name = _("Exports")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -20,6 +20,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Q
 
 from arms.models import ArmAssignment
 from assessments import biomarkers
+from audit.personal_data import days_from
 from enrollment import eligibility
 from enrollment.models import MetastaticSite
 from followup import endpoints
@@ -29,7 +30,6 @@ from .datasets import (
     ANALYSIS,
     BOOLEAN,
     CODES,
-    DATE_KINDS,
     DATETIME,
     SCREENING,
     Column,
@@ -67,18 +67,18 @@ def _iso_datetime(value: Any, reference: dt.date | None) -> str:
 
 
 def _days(value: Any, reference: dt.date | None) -> Any:
-    if value is None or reference is None:
-        return ""
-    day = value.astimezone(dt.UTC).date() if isinstance(value, dt.datetime) else value
-    return (day - reference).days
+    days = days_from(value, reference)
+    return "" if days is None else days
 
 
-def formatter(column: Column, deidentified: bool) -> Callable[[Any, Any], Any] | None:
+def formatter(
+    column: Column, deidentified: bool, dataset: Dataset
+) -> Callable[[Any, Any], Any] | None:
     """How one column's Python value is written, or None when csv.writer's own rendering is
     the contract's: None as empty, numbers and text as they are, a date as str(date), which
-    is ISO 8601. Booleans become true/false, code lists ;-joined, and every date the days
-    from the reference date when de-identified."""
-    if column.kind in DATE_KINDS and deidentified:
+    is ISO 8601. Booleans become true/false, code lists ;-joined, and every calendar date
+    (audit.personal_data) the days from the reference date when de-identified."""
+    if dataset.shifted(column, deidentified=deidentified):
         return _days
     return {BOOLEAN: _boolean, CODES: _codes, DATETIME: _iso_datetime}.get(column.kind)
 
@@ -91,7 +91,7 @@ def row_writer(dataset: Dataset, scope: Scope) -> Callable[[dict[str, Any], Any]
     special = [
         (i, fmt)
         for i, c in enumerate(columns)
-        if (fmt := formatter(c, scope.deidentified)) is not None
+        if (fmt := formatter(c, scope.deidentified, dataset)) is not None
     ]
     empty = dict.fromkeys(c.name for c in dataset.columns)
     pick = itemgetter(*names)

@@ -5,6 +5,9 @@ issue 8 and the names of `shared/spec/rules.md`), a lookup from the dataset's mo
 that says how it is rendered. A renamed model field is a one-line change here. The SQL that
 PostgreSQL's COPY streams, the SQLite fallback, the de-identified variant and the data
 dictionary are all generated from these lists (`exports.streaming`, `exports.dictionary`).
+What is personal data is not said here but on the model fields (`audit.personal_data`): a
+de-identified file leaves out the columns whose field is an identifier or free text and writes
+those whose field is a calendar date as days from the participant's diagnosis.
 
 Two datasets cannot be plain SQL because a rule of the protocol computes some of their columns
 in Python: `screening` (eligibility, `enrollment.eligibility.evaluate`) and `analysis` (the
@@ -14,10 +17,23 @@ produces their rows from a server-side cursor.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from audit.personal_data import (
+    CALENDAR_DATE,
+    WITHHELD,
+    PersonalData,
+    personal_kind,
+    reference_date_lookup,
+)
 
 # Column kinds: how a value is written.
 TEXT = "text"
@@ -37,12 +53,12 @@ class Column:
     name: str
     lookup: str | None = None  # from the dataset's model; None: derived, no model field
     kind: str = TEXT
-    # Personal data (initials, hospital number, birth date, names) and free text that may
-    # contain it: left out of a de-identified export.
-    identifying: bool = False
     label: str | Promise | None = None  # default: the model field's verbose name
     unit: str = ""
     allowed: str | Promise = ""  # for derived columns; model fields give their choices
+    # For a derived column: the model field it is made from, whose personal-data declaration
+    # (audit.personal_data) is the column's.
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,8 +67,9 @@ class Dataset:
     form: str | Promise
     model: str  # "app_label.ModelName"; a model whose app is not installed: header only
     columns: tuple[Column, ...]
-    # Lookup of the date that de-identified dates count from (the diagnosis).
-    reference_date: str | None = "participant__diagnosis_date"
+    # Lookup of the date that de-identified dates count from; None: the model's own
+    # declaration (audit.personal_data.reference_date_lookup), the participant's diagnosis.
+    reference_date: str | None = None
     order_by: tuple[str, ...] = ("pk",)
     computed: bool = False  # rows made in Python by exports.computed
     note: str | Promise = ""
@@ -63,13 +80,59 @@ class Dataset:
     def filename(self) -> str:
         return f"{self.name}.csv"
 
+    def personal_kind(self, column: Column) -> PersonalData | None:
+        """What the column's model field declares it holds (audit.personal_data)."""
+        return _personal_kind(self.model, column.lookup or column.source)
+
+    def shifted(self, column: Column, *, deidentified: bool) -> bool:
+        """Whether the column is written as days from the reference date."""
+        return deidentified and self.personal_kind(column) == CALENDAR_DATE
+
+    def reference_lookup(self) -> str | None:
+        if self.reference_date is not None:
+            return self.reference_date
+        model = model_or_none(self.model)
+        return reference_date_lookup(model) if model is not None else None
+
     def columns_for(self, *, deidentified: bool) -> tuple[Column, ...]:
+        """The columns of the file; de-identified, without identifiers and free text."""
         if not deidentified:
             return self.columns
-        return tuple(c for c in self.columns if not c.identifying)
+        return tuple(c for c in self.columns if self.personal_kind(c) not in WITHHELD)
 
     def header(self, *, deidentified: bool) -> list[str]:
         return [c.name for c in self.columns_for(deidentified=deidentified)]
+
+
+def model_or_none(label: str) -> Any:
+    """The model; None while its app is not installed (the file is header only)."""
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def model_field(model: Any, lookup: str | None) -> Field | None:  # type: ignore[type-arg]
+    """The field a lookup ends at, following relations; None for a derived column."""
+    if model is None or not lookup:
+        return None
+    if lookup == "pk":
+        return model._meta.pk  # type: ignore[no-any-return]
+    field = None
+    for part in lookup.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field  # type: ignore[return-value]
+
+
+@functools.cache
+def _personal_kind(model_label: str, lookup: str | None) -> PersonalData | None:
+    return personal_kind(model_field(model_or_none(model_label), lookup))
 
 
 def C(name: str, lookup: str | None = "", kind: str = TEXT, **kwargs: object) -> Column:  # noqa: N802
@@ -90,11 +153,11 @@ SCREENING = Dataset(
         C("site", "site__code", label=_("site code")),
         C("status"),
         C("consent_date", kind=DATE),
-        C("initials", identifying=True),
-        C("hospital_number", identifying=True),
+        C("initials"),
+        C("hospital_number"),
         # One column per ScreeningFacts field, in its order (spec section 1), as the rules
         # saw them: lab values converted, bilirubin/AST/ALT/creatinine as multiples of the ULN.
-        C("birth_date", kind=DATE, identifying=True),
+        C("birth_date", kind=DATE),
         C("screening_date", kind=DATE),
         C("sex"),
         C("invasive_carcinoma_confirmed", kind=BOOLEAN),
@@ -126,7 +189,6 @@ SCREENING = Dataset(
         C("missing", None, CODES, label=_("criteria that cannot be judged yet")),
         C("age_at_screening", None, INTEGER, label=_("completed years at screening"), unit="y"),
     ),
-    reference_date="diagnosis_date",
     computed=True,
     note=_(
         "Eligibility computed by enrollment.eligibility.evaluate from the stored checklist. "
@@ -146,7 +208,6 @@ PARTICIPANTS = Dataset(
         C("enrolment_date", kind=DATE),
         C("status"),
     ),
-    reference_date="diagnosis_date",
 )
 
 BASELINE = Dataset(
@@ -188,7 +249,6 @@ LESIONS = Dataset(
         C("current_mm", "measurements__current_mm", DECIMAL, unit="mm"),
         C("measurement_status", "measurements__status"),
     ),
-    reference_date="baseline__participant__diagnosis_date",
     order_by=("pk", "measurements__assessment__assessment_date"),
     note=_("One row per lesion and assessment; a lesion not yet measured has one row."),
 )
@@ -243,10 +303,10 @@ ASSIGNMENTS = Dataset(
         C("confirmed_arm", kind=INTEGER),
         C("overridden", kind=BOOLEAN),
         C("status"),
-        C("override_reason", identifying=True),
+        C("override_reason"),
         C("no_proposal_reason"),
         C("rules_version"),
-        C("signed_by", "signature__printed_name", identifying=True),
+        C("signed_by", "signature__printed_name"),
         C("signed_at", "signature__signed_at", DATETIME),
         C("signature_meaning", "signature__meaning"),
     ),
@@ -294,9 +354,9 @@ VISITS = Dataset(
         C("death_date", kind=DATE),
         C("death_cause"),
         C("systemic_therapy"),
-        C("status_reason", "planned_visit__status_reason", identifying=True),
-        C("outside_window_reason", identifying=True),
-        C("death_cause_detail", identifying=True),
+        C("status_reason", "planned_visit__status_reason"),
+        C("outside_window_reason"),
+        C("death_cause_detail"),
     ),
     note=_(
         "One row per recorded visit form; planned visits not yet recorded, missed or no "
@@ -313,7 +373,7 @@ OFF_STUDY = Dataset(
         STUDY_ID,
         C("off_study_date", "date", DATE),
         C("reason"),
-        C("note", identifying=True),
+        C("note"),
     ),
 )
 
@@ -327,7 +387,7 @@ QUERIES = Dataset(
         C("form", "form__model", label=_("form")),
         C("form_id", "object_id", INTEGER),
         C("variable", "field_name"),
-        C("query_text", "text", identifying=True),
+        C("query_text", "text"),
         C("status"),
         C("automatic_check", "check_code"),
         C("opened_at", kind=DATETIME),
@@ -340,11 +400,35 @@ QUERIES = Dataset(
 # Days and events: `followup.endpoints`; OutcomeFacts aggregated from the follow-up visits.
 OUTCOME_FACTS = (
     C("diagnosis_date", kind=DATE),
-    C("last_known_alive", None, DATE, label=_("latest date known alive")),
-    C("last_disease_assessment", None, DATE, label=_("latest follow-up with disease status")),
-    C("death_date", None, DATE, label=_("date of death")),
-    C("distant_progression_date", None, DATE, label=_("first distant progression")),
-    C("locoregional_recurrence_date", None, DATE, label=_("first locoregional recurrence")),
+    C(
+        "last_known_alive",
+        None,
+        DATE,
+        label=_("latest date known alive"),
+        source="visits__last_known_alive",
+    ),
+    C(
+        "last_disease_assessment",
+        None,
+        DATE,
+        label=_("latest follow-up with disease status"),
+        source="visits__visit_date",
+    ),
+    C("death_date", None, DATE, label=_("date of death"), source="visits__death_date"),
+    C(
+        "distant_progression_date",
+        None,
+        DATE,
+        label=_("first distant progression"),
+        source="visits__distant_progression_date",
+    ),
+    C(
+        "locoregional_recurrence_date",
+        None,
+        DATE,
+        label=_("first locoregional recurrence"),
+        source="visits__locoregional_recurrence_date",
+    ),
 )
 OUTCOMES = (
     C("os_days", None, INTEGER, label=_("overall survival: days from diagnosis"), unit="d"),
@@ -397,7 +481,6 @@ ANALYSIS = Dataset(
         *OUTCOME_FACTS,
         *OUTCOMES,
     ),
-    reference_date="diagnosis_date",
     computed=True,
     note=_(
         "Outcomes by followup.endpoints. last_known_alive: the latest of the enrolment date, "

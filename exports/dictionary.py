@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.csv_writer import csv_bytes
+
 from . import datasets as d
-from .streaming import _csv_bytes, model_of
+from .datasets import model_field
+from .streaming import model_of
 
 HEADER = ["dataset", "variable", "form", "label", "type", "unit", "allowed_values", "note"]
 
@@ -26,24 +28,6 @@ _TYPES = {
     d.CODES: gettext_lazy("codes (;-separated)"),
     d.SCREENING_NUMBER: gettext_lazy("text (S-nnnnn)"),
 }
-
-
-def model_field(model: Any, lookup: str | None) -> Field | None:
-    """The field a lookup ends at, following relations; None for a derived column."""
-    if model is None or not lookup:
-        return None
-    if lookup == "pk":
-        return model._meta.pk
-    field = None
-    for part in lookup.split("__"):
-        if model is None:
-            return None
-        try:
-            field = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return None
-        model = field.related_model
-    return field  # type: ignore[return-value]
 
 
 def _code_lists() -> dict[str, list[tuple[str, Any]]]:
@@ -79,7 +63,7 @@ def entries(*, deidentified: bool) -> Iterator[list[str]]:
             field = model_field(model, column.lookup)
             label = column.label or (field.verbose_name if field is not None else column.name)
             kind = force_str(_TYPES[column.kind])
-            if deidentified and column.kind in d.DATE_KINDS:
+            if dataset.shifted(column, deidentified=deidentified):
                 kind = _("integer (days from the diagnosis date)")
             note = ""
             if column is dataset.columns[0]:
@@ -97,5 +81,5 @@ def entries(*, deidentified: bool) -> Iterator[list[str]]:
 
 
 def dictionary_chunks(*, deidentified: bool) -> Iterator[bytes]:
-    yield _csv_bytes([HEADER])
-    yield _csv_bytes(list(entries(deidentified=deidentified)))
+    yield csv_bytes([HEADER])
+    yield csv_bytes(list(entries(deidentified=deidentified)))

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.models import CharField, DateField, Func, IntegerField
 
+from audit.csv_writer import ESCAPE, FORMULA_PREFIXES, PLAIN_NUMBER_SQL
+
 
 class _Template(Func):
     """A one-argument expression with a template per database vendor."""
@@ -29,6 +31,28 @@ class BlankAsNull(_Template):
     """COPY writes an empty string as "" and NULL as nothing; the contract wants both empty."""
 
     postgresql = "NULLIF(%(expressions)s, '')"
+
+
+def _sql_literal(text: str) -> str:
+    """A constant as a SQL literal: a control character by chr(), a quote doubled."""
+    if text.isprintable():
+        return "'" + text.replace("'", "''") + "'"
+    return f"chr({ord(text)})"
+
+
+class SpreadsheetSafe(_Template):
+    """Text that a spreadsheet would run as a formula, marked as text by a leading quote: the
+    rule of `audit.csv_writer.safe_cell`, in the COPY's own SELECT so that the file stays one
+    streamed statement. The regular expression runs only on a cell that starts with one of the
+    characters, and a plain number (-1.5) is left a number. On SQLite the rows go through the
+    CSV writer, which applies the rule itself."""
+
+    postgresql = (
+        "(CASE WHEN left(%(expressions)s, 1) IN ("
+        + ", ".join(_sql_literal(c) for c in FORMULA_PREFIXES)
+        + f") AND %(expressions)s !~ '{PLAIN_NUMBER_SQL}' THEN {_sql_literal(ESCAPE)} || "
+        + "%(expressions)s ELSE %(expressions)s END)"
+    )
 
 
 class IsoDate(_Template):

@@ -4,41 +4,41 @@ PostgreSQL: the dataset's SELECT (built from `exports.datasets` by the ORM, form
 by `exports.sql`) is streamed by `COPY (...) TO STDOUT WITH (FORMAT csv)`: straight into the
 file in one statement for the command line, and in primary-key ranges of `COPY_CHUNK_IDS` rows
 for a web response, which pulls one range at a time; neither holds the dataset whole.
-SQLite (development): the same query through a chunked iterator into `csv.writer`. The two
-computed datasets (screening, analysis) come from `exports.computed` through `csv.writer`
-in both cases.
+SQLite (development): the same query through a chunked iterator into the CSV writer. The two
+computed datasets (screening, analysis) come from `exports.computed` through the CSV writer
+in both cases. Every path neutralises spreadsheet formulas by one rule (`audit.csv_writer`;
+on the COPY path the SELECT applies it, `exports.sql.SpreadsheetSafe`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, QuerySet
+from django.db.models import F, IntegerField, Max, Min, QuerySet, Value
 
 from access.roles import Action
+from audit.csv_writer import csv_bytes
 
 from . import sql
 from .datasets import (
     BOOLEAN,
     CODES,
     DATE,
-    DATE_KINDS,
     DATETIME,
     SCREENING_NUMBER,
     TEXT,
     Column,
     Dataset,
+    model_or_none,
 )
 
 COPY_CHUNK_IDS = 100_000  # primary keys per COPY statement of a web download
-CSV_BATCH_ROWS = 2_000  # rows per yielded chunk on the csv.writer path
+CSV_BATCH_ROWS = 2_000  # rows per yielded chunk on the CSV writer path
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,7 @@ class Counter:
 
 def model_of(dataset: Dataset) -> Any:
     """The dataset's model; None while its app is not installed (the file is header only)."""
-    try:
-        return apps.get_model(dataset.model)
-    except LookupError:
-        return None
+    return model_or_none(dataset.model)
 
 
 def base_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
@@ -81,9 +78,12 @@ def base_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
 def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:
     """The column's value, rendered as the contract's text, as an ORM expression."""
     ref = F(column.lookup)
-    if column.kind in DATE_KINDS and scope.deidentified and dataset.reference_date:
-        return sql.DaysFrom(ref, F(dataset.reference_date), timestamp=column.kind == DATETIME)
-    return {
+    if dataset.shifted(column, deidentified=scope.deidentified):
+        reference = dataset.reference_lookup()
+        if reference is None:  # nothing to count from: withheld rather than kept
+            return Value(None, output_field=IntegerField())
+        return sql.DaysFrom(ref, F(reference), timestamp=column.kind == DATETIME)
+    rendered = {
         DATE: sql.IsoDate,
         DATETIME: sql.IsoDateTime,
         BOOLEAN: sql.TrueFalse,
@@ -91,6 +91,9 @@ def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:
         SCREENING_NUMBER: sql.ScreeningNumber,
         TEXT: sql.BlankAsNull,
     }.get(column.kind, lambda r: r)(ref)
+    if column.kind in (TEXT, CODES):
+        return sql.SpreadsheetSafe(rendered)
+    return rendered
 
 
 def select_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
@@ -107,12 +110,6 @@ def select_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
         .values_list(*names)
         .order_by(*dataset.order_by)
     )
-
-
-def _csv_bytes(rows: list[list[Any]] | list[tuple[Any, ...]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue().encode()
 
 
 def _copy(select: QuerySet[Any], handle: IO[bytes], counter: Counter) -> None:
@@ -145,11 +142,11 @@ def _csv_batches(rows: Iterator[Any], counter: Counter) -> Iterator[bytes]:
         batch.append(row)
         if len(batch) >= CSV_BATCH_ROWS:
             counter.rows += len(batch)
-            yield _csv_bytes(batch)
+            yield csv_bytes(batch)
             batch = []
     if batch:
         counter.rows += len(batch)
-        yield _csv_bytes(batch)
+        yield csv_bytes(batch)
 
 
 def stream_dataset(
@@ -160,7 +157,7 @@ def stream_dataset(
 
     counter = counter if counter is not None else Counter()
     before = counter.rows
-    yield _csv_bytes([dataset.header(deidentified=scope.deidentified)])
+    yield csv_bytes([dataset.header(deidentified=scope.deidentified)])
     if model_of(dataset) is None:
         rows: Iterator[bytes] = iter(())
     elif dataset.computed:
@@ -184,7 +181,7 @@ def write_dataset(
             handle.write(chunk)
         return
     before = counter.rows
-    handle.write(_csv_bytes([dataset.header(deidentified=scope.deidentified)]))
+    handle.write(csv_bytes([dataset.header(deidentified=scope.deidentified)]))
     _copy(select_queryset(dataset, scope), handle, counter)
     counter.per_dataset[dataset.name] = counter.rows - before
 

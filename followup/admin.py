@@ -1,6 +1,8 @@
+"""Admin: visits read only (audit.admin); reminders shown, sent only by the scan."""
+
 from django.contrib import admin
 
-from audit.admin import ClinicalAdmin
+from audit.admin import ClinicalAdmin, ReadOnlyAdmin
 
 from .models import PlannedVisit, Reminder, Visit
 
@@ -10,7 +12,6 @@ class PlannedVisitAdmin(ClinicalAdmin):
     list_display = ["participant", "code", "window_start", "window_end", "status"]
     list_filter = ["status", "participant__site"]
     search_fields = ["participant__study_id", "code"]
-    readonly_fields = ["participant", "code", "target", "window_start", "window_end"]
 
 
 @admin.register(Visit)
@@ -18,14 +19,9 @@ class VisitAdmin(ClinicalAdmin):
     list_display = ["participant", "planned_visit", "kind", "visit_date", "crf_status"]
     list_filter = ["kind", "crf_status", "participant__site"]
     search_fields = ["participant__study_id", "planned_visit__code"]
-    readonly_fields = ["participant", "kind", "planned_visit"]
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["planned_visit", "kind", "due_on", "status", "sent_at"]
     list_filter = ["kind", "status"]
-    readonly_fields = ["planned_visit", "kind", "due_on", "status", "created_at", "sent_at"]
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

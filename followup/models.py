@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import ClinicalRecord, CrfRecord
+from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.models import MetastaticSite, Participant
 
 from . import schedule
@@ -65,13 +66,13 @@ class PlannedVisit(ClinicalRecord):
         Participant, on_delete=models.PROTECT, related_name="planned_visits"
     )
     code = models.CharField(_("visit"), max_length=8)
-    target = models.DateField(_("target date"))
-    window_start = models.DateField(_("window opens"))
-    window_end = models.DateField(_("window closes"))
+    target = personal(models.DateField(_("target date")), CALENDAR_DATE)
+    window_start = personal(models.DateField(_("window opens")), CALENDAR_DATE)
+    window_end = personal(models.DateField(_("window closes")), CALENDAR_DATE)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
-    status_reason = models.TextField(_("reason for status"), blank=True)
+    status_reason = personal(models.TextField(_("reason for status"), blank=True), FREE_TEXT)
 
     class Meta:
         ordering = ["participant", "window_start", "id"]
@@ -172,17 +173,19 @@ class Visit(CrfRecord):
     )
 
     # The follow-up CRF.
-    visit_date = models.DateField(_("visit date"), null=True, blank=True)
-    outside_window_reason = models.TextField(
-        _("reason the visit was outside its window"), blank=True
+    visit_date = personal(models.DateField(_("visit date"), null=True, blank=True), CALENDAR_DATE)
+    outside_window_reason = personal(
+        models.TextField(_("reason the visit was outside its window"), blank=True), FREE_TEXT
     )
     vital_status = models.CharField(
         _("vital status"), max_length=8, choices=VitalStatus.choices, blank=True
     )
-    last_known_alive = models.DateField(_("last date known alive"), null=True, blank=True)
+    last_known_alive = personal(
+        models.DateField(_("last date known alive"), null=True, blank=True), CALENDAR_DATE
+    )
     distant_progression = models.BooleanField(_("distant progression"), null=True, blank=True)
-    distant_progression_date = models.DateField(
-        _("date of distant progression"), null=True, blank=True
+    distant_progression_date = personal(
+        models.DateField(_("date of distant progression"), null=True, blank=True), CALENDAR_DATE
     )
     distant_progression_sites = models.JSONField(
         _("sites of distant progression"), default=list, blank=True
@@ -190,8 +193,8 @@ class Visit(CrfRecord):
     locoregional_recurrence = models.BooleanField(
         _("locoregional recurrence"), null=True, blank=True
     )
-    locoregional_recurrence_date = models.DateField(
-        _("date of locoregional recurrence"), null=True, blank=True
+    locoregional_recurrence_date = personal(
+        models.DateField(_("date of locoregional recurrence"), null=True, blank=True), CALENDAR_DATE
     )
     locoregional_recurrence_site = models.CharField(
         _("site of locoregional recurrence"),
@@ -199,11 +202,15 @@ class Visit(CrfRecord):
         choices=LocoregionalSite.choices,
         blank=True,
     )
-    death_date = models.DateField(_("date of death"), null=True, blank=True)
+    death_date = personal(
+        models.DateField(_("date of death"), null=True, blank=True), CALENDAR_DATE
+    )
     death_cause = models.CharField(
         _("cause of death"), max_length=16, choices=DeathCause.choices, blank=True
     )
-    death_cause_detail = models.TextField(_("cause of death, details"), blank=True)
+    death_cause_detail = personal(
+        models.TextField(_("cause of death, details"), blank=True), FREE_TEXT
+    )
     systemic_therapy = models.TextField(_("current systemic therapy"), blank=True)
 
     class Meta:

@@ -189,31 +189,6 @@ def test_a_locked_form_refuses_the_admin(client, locked, admin_a):
     assert _fresh(locked).agents == "Docetaxel"
 
 
-def test_the_admin_needs_a_reason_and_writes_it_to_the_audit_trail(
-    client, therapy, coordinator_a, admin_a
-):
-    audit_services.complete_form(record=therapy, user=coordinator_a)
-    admin_a.is_staff = admin_a.is_superuser = True
-    admin_a.save()
-    client.force_login(admin_a)
-    url = reverse("admin:assessments_therapyline_change", args=[therapy.pk])
-    data = THERAPY_POST | {
-        "participant": str(therapy.participant_id),
-        "stop_date": "",
-        "reason_stopped": "",
-    }
-    response = client.post(url, data)
-    assert response.status_code == 200
-    assert "change_reason" in response.context["adminform"].form.errors
-    assert client.post(url, data | {"change_reason": "Admin fix"}).status_code == 302
-    row = _fresh(therapy).history.first()
-    assert (row.agents, row.history_user, row.history_change_reason) == (
-        "Paclitaxel",
-        admin_a,
-        "Admin fix",
-    )
-
-
 def test_only_an_admin_unlocks_and_only_with_a_reason(locked, data_manager_a, admin_a):
     with pytest.raises(PermissionDenied):
         audit_services.unlock_form(record=locked, user=data_manager_a, reason="Correction needed")

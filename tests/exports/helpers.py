@@ -27,3 +27,10 @@ def headers_in(out: Path) -> dict[str, list[str]]:
 def unzip(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
+
+
+# Cells the CSV writer and the COPY's SQL must treat alike.
+FORMULA_CASES = [
+    "=1+2", "+SUM(A1:A2)", "-2+3", "@cmd", "\t=1", "\r=1", "-", "+", "'quoted", "it's",
+    "Docetaxel", "1+2", " =1", "N+", "-1.5", "+3", "-30", "-0.5e3", "-.5", "+1E-2", "",
+]  # fmt: skip

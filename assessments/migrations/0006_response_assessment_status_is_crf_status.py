@@ -15,7 +15,7 @@ def complete_forms_of_completed_assessments(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0004_organ_site_labels_from_enrolment'),
+        ('assessments', '0005_history_user_protected_and_named'),
     ]
 
     operations = [

@@ -1,0 +1,67 @@
+"""The one CSV writer: every CSV the app serves or writes goes through here.
+
+A cell that a spreadsheet would run as a formula (OWASP "CSV injection": text that starts with
+`=`, `+`, `-`, `@`, a tab or a carriage return) is written as text, with a leading `'`. A plain
+number (`-1.5`, `+3`, `-30` days from diagnosis) is not a formula and stays a number: only text
+that would be evaluated is changed. PostgreSQL's COPY path (`exports.sql.SpreadsheetSafe`)
+applies the same rule in SQL, from the same constants.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A number as a spreadsheet reads one; the SQL twin is PLAIN_NUMBER_SQL (POSIX regex).
+PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?\Z")
+PLAIN_NUMBER_SQL = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+ESCAPE = "'"
+
+
+def safe_cell(value: Any) -> Any:
+    """`value`, or, for text a spreadsheet would evaluate, the same text marked as text."""
+    if isinstance(value, str) and value[:1] in FORMULA_PREFIXES and not PLAIN_NUMBER.match(value):
+        return ESCAPE + value
+    return value
+
+
+def safe_row(row: Iterable[Any]) -> list[Any]:
+    return [safe_cell(v) for v in row]
+
+
+class _Line:
+    """A file-like sink that hands back what csv.writer writes, one line at a time."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+class CsvWriter:
+    """Rows to CSV text, every cell made safe. `line` for one row (streaming), `text`/`bytes`
+    for many."""
+
+    def __init__(self) -> None:
+        self._line = csv.writer(_Line(), lineterminator="\n")
+
+    def line(self, row: Iterable[Any]) -> str:
+        return self._line.writerow(safe_row(row))  # type: ignore[no-any-return]
+
+    def text(self, rows: Iterable[Iterable[Any]]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(safe_row(r) for r in rows)
+        return buffer.getvalue()
+
+    def bytes(self, rows: Iterable[Iterable[Any]]) -> bytes:
+        return self.text(rows).encode()
+
+    def lines(self, rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+        for row in rows:
+            yield self.line(row)
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+    return CsvWriter().bytes(rows)
