@@ -85,6 +85,8 @@ FIRST_RETRY = dt.timedelta(minutes=1)
 LONGEST_RETRY = dt.timedelta(hours=1)
 MAX_ATTEMPTS = 12
 DELIVERY_LIMIT = 1000  # messages per run; the next run (a minute later) takes the rest
+# Failures where the mail server answered: they concern one message, not the server.
+SERVER_ANSWERED = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,11 @@ def outbox_enqueue(*, messages: Iterable[NewOutboxMessage]) -> int:
 
 
 def _kick_delivery() -> None:
-    deliver_outbox_task.apply_async(retry=False)
+    # One connection attempt and no publish retries (the pooled producer would retry for the
+    # broker's whole connection timeout): the poll will deliver what this kick cannot.
+    app = deliver_outbox_task.app
+    with app.connection_for_write(transport_options={"max_retries": 0}) as broker:
+        deliver_outbox_task.apply_async(retry=False, connection=broker)
 
 
 def outbox_withdraw(*, key_prefix: str) -> int:
@@ -155,7 +161,7 @@ def outbox_deliver_due(
     """
     now = now or timezone.now()
     counts = {"sent": 0, "retried": 0, "failed": 0}
-    connection = get_connection()  # one SMTP session for the run, opened on the first send
+    connection = get_connection()  # each send opens and closes its own SMTP session
     try:
         for _ in range(limit):
             result = _deliver_one(connection=connection, now=now)
@@ -202,7 +208,7 @@ def _deliver_one(*, connection: Any, now: dt.datetime) -> tuple[str, bool] | Non
         except Exception as exc:  # any backend's failure; the message waits for a retry
             # An answer from the server (a refused recipient, "451 try later") concerns this
             # message; anything else (refused connection, timeout, hang-up) the server.
-            server_down = not isinstance(exc, smtplib.SMTPResponseException)
+            server_down = not isinstance(exc, SERVER_ANSWERED)
             if server_down:
                 _close_quietly(connection)
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -5,13 +5,14 @@ message enqueued while the broker was down goes out once it is back (or from cro
 `manage.py deliver_outbox` meanwhile). Idempotent: every message is claimed row by row, so a
 rerun, a redelivered task after a worker was killed (acks_late, reject_on_worker_lost) or two
 workers at once send each message once. No countdowns or ETAs: the row's next_attempt_at is
-the backoff, and the poll honours it.
+the backoff, and the poll honours it. No result is stored: nobody waits for one, and with
+Redis down, subscribing for a result would keep the committing page waiting.
 """
 
 from celery import shared_task
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_outbox_task() -> dict[str, int]:
     from .services import outbox_deliver_due  # the services queue this task
 
