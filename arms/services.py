@@ -121,12 +121,13 @@ def propose_assignment(*, assessment: ResponseAssessment, user: Any) -> ArmAssig
         # assessment and reads the winner's row instead.
         with transaction.atomic():
             save_record(record, user=user, reason=reason)
+            if record.is_pending:
+                # In the proposal's own transaction: the investigators' notifications and
+                # e-mails (through the outbox) exist exactly when the proposal does,
+                # whatever the broker does.
+                notify_investigators(assignment_id=record.pk)
     except IntegrityError:
         return ArmAssignment.objects.get(assessment_id=assessment.pk)
-    if record.is_pending:
-        # In the proposal's own transaction: the investigators' notifications and e-mails
-        # (through the outbox) exist exactly when the proposal does, whatever the broker does.
-        notify_investigators(assignment_id=record.pk)
     return record
 
 

@@ -120,10 +120,12 @@ def celery_broker(url: str) -> Iterator[None]:
 
 
 def reset_broker_connections() -> None:
-    """Forget the connection and producer pools, made for the previous broker (an eager task
-    sent earlier in this process made a producer pool on the in-memory broker) or for a
-    server that has since died."""
+    """Forget the connection and producer pools and the result backend, made for the previous
+    broker (an eager task sent earlier in this process made a producer pool on the in-memory
+    broker) or for a server that has since died; the next use makes them from the settings."""
     from trialsite.celery import app
 
     app._pool = None
     app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
