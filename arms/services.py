@@ -10,12 +10,10 @@ refuse anything but a pending one at the version the signer saw.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,13 +25,17 @@ from access.roles import Action, roles_allowed
 from assessments.models import ResponseAssessment
 from assessments.recist import NE
 from audit.services import STALE_RECORD, StaleRecordError, save_record
-from notifications.services import NewNotification, notifications_create
+from notifications.services import (
+    NewNotification,
+    NewOutboxMessage,
+    notifications_create,
+    notifications_mark_done_for_everyone,
+    outbox_enqueue,
+    outbox_withdraw,
+)
 
 from .models import ArmAssignment, ElectronicSignature
 from .rules import ARMS, RULES_VERSION, assign_arm
-from .tasks import notify_investigators_task
-
-logger = logging.getLogger(__name__)
 
 NOT_COMPLETE = _("Only a completed assessment yields an arm proposal.")
 NOT_EVALUABLE = _(
@@ -119,14 +121,13 @@ def propose_assignment(*, assessment: ResponseAssessment, user: Any) -> ArmAssig
         # assessment and reads the winner's row instead.
         with transaction.atomic():
             save_record(record, user=user, reason=reason)
+            if record.is_pending:
+                # In the proposal's own transaction: the investigators' notifications and
+                # e-mails (through the outbox) exist exactly when the proposal does,
+                # whatever the broker does.
+                notify_investigators(assignment_id=record.pk)
     except IntegrityError:
         return ArmAssignment.objects.get(assessment_id=assessment.pk)
-    if record.is_pending:
-        # robust: the assessment is committed by then; a broker that is down is logged, and
-        # the proposal still waits in the investigators' queue.
-        transaction.on_commit(
-            lambda: notify_investigators_task.delay(assignment_id=record.pk), robust=True
-        )
     return record
 
 
@@ -144,10 +145,12 @@ def investigators_of_site(site_id: int) -> list[User]:
 
 
 def notify_investigators(*, assignment_id: int) -> int:
-    """Tell the site's investigators that a proposal awaits them: in-app, and by email.
+    """Tell the site's investigators that a proposal awaits them: in-app, and by e-mail.
 
-    Runs after the commit that created the proposal. A proposal that was decided in the same
-    transaction (the demo seeding) is no longer news, and nobody is told.
+    Runs in the transaction that created the proposal: the in-app notifications are written
+    there, the e-mails are enqueued in the outbox (one per investigator, keyed by assignment
+    and investigator, so a second call tells nobody twice). Signing the proposal withdraws
+    the e-mails that have not left yet. Returns how many investigators were told.
     """
     assignment = (
         ArmAssignment.objects.select_related("participant")
@@ -178,20 +181,33 @@ def notify_investigators(*, assignment_id: int) -> int:
                 kind=NOTIFICATION_KIND,
                 message=message,
                 url=url,
-                key=f"arm_assignment:{assignment.pk}",
+                key=_notification_key(assignment.pk),
             )
             for user in recipients
         ]
     )
-    emails = [user.email for user in recipients if user.email]
-    if emails:
-        try:
-            send_mail(subject, f"{message}\n\n{url}", None, emails)
-        except OSError:
-            # The in-app notification is the record; a mail server that is down must not undo
-            # the completed assessment (this runs after its commit anyway).
-            logger.exception("Arm proposal %s: email to investigators failed", assignment.pk)
+    outbox_enqueue(
+        messages=[
+            NewOutboxMessage(
+                kind=NOTIFICATION_KIND,
+                key=f"{_email_key_prefix(assignment.pk)}{user.pk}",
+                recipient=user.email,
+                subject=subject,
+                body=f"{message}\n\n{url}",
+            )
+            for user in recipients
+            if user.email
+        ]
+    )
     return len(recipients)
+
+
+def _notification_key(assignment_id: int) -> str:
+    return f"arm_assignment:{assignment_id}"
+
+
+def _email_key_prefix(assignment_id: int) -> str:
+    return f"arm_assignment:{assignment_id}:email:"
 
 
 # --- Signature --------------------------------------------------------------------------------
@@ -262,6 +278,11 @@ def sign_decision(
         )
         locked.signature = signature
         save_record(locked, user=user, reason=f"Signed: {meaning}", expected_version=locked.version)
+        # The proposal no longer awaits anyone: the other investigators' bells stop pointing
+        # at it, and e-mails still in the outbox (a proposal made during an outage, or the
+        # demo seeding, which signs in the proposal's transaction) are not sent.
+        notifications_mark_done_for_everyone(key=_notification_key(locked.pk))
+        outbox_withdraw(key_prefix=_email_key_prefix(locked.pk))
     return locked
 
 

@@ -1,12 +1,15 @@
-"""Celery entry point of the arms app: load by id, call a service, let Celery retry.
+"""Celery entry point of the arms app, kept for messages queued before the outbox existed.
 
-Queued by `services.propose_assignment` on commit, so the coordinator who completed the
-assessment does not wait for the mail server. Retrying is safe: a notification is a unique
-row per investigator and assignment.
+The investigators of a new proposal are now told in the proposal's own transaction (in-app
+notifications, and e-mails through the notifications outbox), so nothing queues this task any
+more. A message still on the broker from before the upgrade runs it once: safe, because the
+notifications and the outbox e-mails are unique per investigator and assignment.
 """
 
 from celery import shared_task
 from django.db import DatabaseError
+
+from .services import notify_investigators
 
 
 @shared_task(
@@ -17,6 +20,4 @@ from django.db import DatabaseError
     max_retries=5,
 )
 def notify_investigators_task(assignment_id: int) -> int:
-    from .services import notify_investigators  # the services queue this task
-
     return notify_investigators(assignment_id=assignment_id)

@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
@@ -30,7 +29,12 @@ from access.roles import Action, require, roles_allowed
 from audit.models import CrfStatus
 from audit.services import STALE_RECORD, StaleRecordError, complete_form, save_record
 from enrollment.models import Participant
-from notifications.services import NewNotification, notifications_create
+from notifications.services import (
+    NewNotification,
+    NewOutboxMessage,
+    notifications_create,
+    outbox_enqueue,
+)
 
 from . import schedule
 from .models import CRF_FIELDS, PlannedVisit, Reminder, Visit
@@ -309,6 +313,7 @@ REMINDER_MESSAGES = {
     ),
 }
 REMINDER_EMAIL_SUBJECT = gettext_lazy("CS-EDC: %(count)d follow-up visit reminder(s)")
+REMINDER_EMAIL_KIND = "visit_reminders"
 
 
 def reached(kind: str, today: dt.date) -> Q:
@@ -405,15 +410,6 @@ def _coordinators_by_site(site_ids: Collection[int]) -> dict[int, list[tuple[int
     return by_site
 
 
-def _send_emails(messages: list[EmailMessage]) -> None:
-    if not messages:
-        return
-    try:
-        get_connection().send_messages(messages)
-    except Exception:  # the in-app notifications are committed; email is best effort
-        logger.exception("Reminder emails could not be sent")
-
-
 def _deliver_batch(
     *,
     today: dt.date,
@@ -427,8 +423,10 @@ def _deliver_batch(
 
     SKIP LOCKED lets a concurrent scan take the next rows instead of waiting for these; if
     this process dies before the commit, the rollback puts the rows back to pending with
-    no notification written and no email queued, and the next scan delivers them. Returns
-    the last claimed id, or None when nothing was left.
+    no notification written and no e-mail enqueued, and the next scan delivers them. "Sent"
+    means the in-app notifications are written and the e-mails are in the outbox, which
+    sends them (retrying while the mail server is down). Returns the last claimed id, or
+    None when nothing was left.
     """
     with transaction.atomic():
         # Lock the reminder rows alone (no joins: the planner would join whole tables under
@@ -455,6 +453,7 @@ def _deliver_batch(
         skipped: list[int] = []
         notices: list[NewNotification] = []
         lines: dict[tuple[int, str], list[str]] = defaultdict(list)
+        first_reminder: dict[tuple[int, str], int] = {}
         for reminder in reminders:
             visit = reminder.planned_visit
             participant = visit.participant
@@ -495,6 +494,7 @@ def _deliver_batch(
                 )
                 if address:
                     lines[(user_id, address)].append(message)
+                    first_reminder.setdefault((user_id, address), reminder.pk)
             sent.append(reminder)
         notifications_create(notifications=notices)
         now = timezone.now()
@@ -505,18 +505,22 @@ def _deliver_batch(
             ),
             sent_at=Case(When(pk__in=skipped, then=None), default=Value(now)),
         )
-        emails = [
-            EmailMessage(
-                subject=str(REMINDER_EMAIL_SUBJECT % {"count": len(body)}),
-                body="\n".join(body),
-                to=[address],
-            )
-            for (_user_id, address), body in lines.items()
-        ]
-        # Email leaves the database's reach: send it only once the claim is committed, so a
-        # rollback never leaves an email behind that the rerun would repeat.
         if email:
-            transaction.on_commit(lambda: _send_emails(emails))
+            # One e-mail per coordinator and batch, in the claim's transaction: a rollback
+            # takes it back with the claim. A reminder is claimed by one batch only, so the
+            # batch's first reminder names the e-mail for each coordinator.
+            outbox_enqueue(
+                messages=[
+                    NewOutboxMessage(
+                        kind=REMINDER_EMAIL_KIND,
+                        key=f"reminder:{first_reminder[recipient]}:email:{recipient[0]}",
+                        recipient=recipient[1],
+                        subject=str(REMINDER_EMAIL_SUBJECT % {"count": len(body)}),
+                        body="\n".join(body),
+                    )
+                    for recipient, body in lines.items()
+                ]
+            )
         for reminder in sent:
             counts[reminder.kind] += 1
         counts["skipped"] += len(skipped)

@@ -13,7 +13,7 @@ from arms.rules import ARMS, RULES_VERSION, assign_arm
 from arms.selectors import arm_history, current_assignment
 from assessments import recist
 from audit.services import StaleRecordError
-from notifications.models import Notification
+from notifications.models import Notification, OutboxMessage
 from tests.factories import arms as f
 from tests.factories.access import PASSWORD
 
@@ -101,11 +101,15 @@ def test_a_proposal_is_audited_with_the_rules_version(proposal, coordinator_a):
 # --- Notification -----------------------------------------------------------------------------
 
 
-def test_investigators_of_the_site_are_notified_after_commit(
+def test_investigators_of_the_site_are_notified_in_the_proposals_transaction(
     participant, coordinator_a, investigator_a, investigator_b, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         f.completed_assessment(participant, coordinator_a, primary=recist.SD, metastatic=recist.PR)
+        # Before the commit: the bell and the outbox are written with the proposal ...
+        assert Notification.objects.count() == 1
+        assert OutboxMessage.objects.get().status == OutboxMessage.Status.PENDING
+        assert mail.outbox == []  # ... and the e-mail leaves only once it is committed.
 
     assignment = ArmAssignment.objects.get()
     note = Notification.objects.get()
@@ -114,18 +118,56 @@ def test_investigators_of_the_site_are_notified_after_commit(
     assert note.url == f"/arms/assignments/{assignment.pk}/"
     assert participant.study_id in note.message and "arm 4" in note.message
     assert [m.to for m in mail.outbox] == [[investigator_a.email]]
+    assert f"/arms/assignments/{assignment.pk}/" in mail.outbox[0].body
+    assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
 
 
-def test_no_notification_for_a_proposal_decided_before_commit(
+def test_notifying_twice_tells_nobody_twice(
     participant, coordinator_a, investigator_a, django_capture_on_commit_callbacks
 ):
+    with django_capture_on_commit_callbacks(execute=True):
+        f.completed_assessment(participant, coordinator_a, primary=recist.SD, metastatic=recist.PR)
+    assignment = ArmAssignment.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_investigators(assignment_id=assignment.pk)
+    assert Notification.objects.count() == 1
+    assert OutboxMessage.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_proposal_decided_before_its_emails_left_sends_none(
+    participant, coordinator_a, investigator_a, django_capture_on_commit_callbacks
+):
+    """The demo seeding signs in the proposal's transaction: that is no longer news."""
     with django_capture_on_commit_callbacks(execute=True):
         f.completed_assessment(participant, coordinator_a, primary=recist.SD, metastatic=recist.PR)
         assignment = ArmAssignment.objects.get()
         services.assignment_confirm(
             assignment=assignment, user=investigator_a, password=PASSWORD, expected_version=1
         )
-    assert not Notification.objects.exists()
+    assert mail.outbox == []
+    assert OutboxMessage.objects.get().status == OutboxMessage.Status.WITHDRAWN
+    assert Notification.objects.get().is_read
+
+
+def test_signing_clears_every_investigators_bell_but_keeps_sent_emails(
+    participant, coordinator_a, investigator_a, django_capture_on_commit_callbacks
+):
+    from access.roles import Role
+    from tests.factories.access import user_with_role
+
+    second = user_with_role(Role.INVESTIGATOR, participant.site, username="investigator_a2")
+    with django_capture_on_commit_callbacks(execute=True):
+        f.completed_assessment(participant, coordinator_a, primary=recist.SD, metastatic=recist.PR)
+    assert len(mail.outbox) == 2
+    services.assignment_confirm(
+        assignment=ArmAssignment.objects.get(),
+        user=investigator_a,
+        password=PASSWORD,
+        expected_version=1,
+    )
+    assert not Notification.objects.filter(recipient=second, read_at__isnull=True).exists()
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_no_notification_without_a_proposal(

@@ -155,6 +155,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cs-edc@localhost")
+# A mail server that accepts the connection and then says nothing must not hold the outbox's
+# worker for ever (Django's default is no timeout); the message is retried later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery: Redis when configured; otherwise tasks run in the calling process.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -200,6 +203,14 @@ CELERY_BEAT_SCHEDULE = {
     "run-automatic-checks": {
         "task": "dataquality.tasks.run_automatic_checks_task",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # The outbox (notifications.services): every e-mail the app must send. Polled, so a message
+    # enqueued while the broker was down is sent once it is back. A tick that waited longer than
+    # the next one (no worker was up) is dropped rather than run late.
+    "deliver-outbox": {
+        "task": "notifications.tasks.deliver_outbox_task",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 55},
     },
     "refresh-report-figures": {
         "task": "reports.tasks.refresh_figures_task",
