@@ -8,6 +8,10 @@ themselves are not registered: nobody edits the audit trail, not even a superuse
 from typing import Any
 
 from django import forms
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -36,8 +40,26 @@ class ClinicalAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         return cleaned  # type: ignore[no-any-return]
 
 
+def _require_pk(model: type[models.Model], value: str) -> None:
+    """A 404 for an ID in the URL that cannot be one of `model`'s keys: simple-history's
+    history pages query with it as it is, and the database's refusal was a 500."""
+    try:
+        model._meta.pk.to_python(unquote(value))  # type: ignore[union-attr]
+    except ValidationError as exc:
+        raise Http404 from exc
+
+
 class ClinicalAdmin(SimpleHistoryAdmin):
     form = ClinicalAdminForm
+
+    def history_view(self, request, object_id, extra_context=None):  # type: ignore[no-untyped-def]
+        _require_pk(self.model, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):  # type: ignore[no-untyped-def]
+        _require_pk(self.model, object_id)
+        _require_pk(self.model.history.model, version_id)  # type: ignore[attr-defined]
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
