@@ -6,9 +6,14 @@ is a page of the trial:
 
 - a path with a control character (NUL included) or bytes that are not UTF-8 names no page:
   404 (Django would otherwise keep the bad bytes as percent-escapes and go on);
-- a query string or form body whose values are not UTF-8 (a lone surrogate's encoding, say):
-  400, rather than Django's silent replacement by U+FFFD, which could be saved as data;
+- a query string or form body with a NUL, or with bytes that are not UTF-8 (a lone
+  surrogate's encoding, say): 400, rather than Django's silent replacement by U+FFFD, which a
+  free-text field would then save as data;
+- a body that is not form data (JSON, say): 400; every page of the trial takes forms;
 - a body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413, before it is read.
+
+No form of the trial uploads a file, so every body is text held to the memory limit; a form
+that one day uploads files must bring its own rule here.
 """
 
 from collections.abc import Callable
@@ -20,15 +25,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 PATH_NOT_FOUND = "No page has this address."
-NOT_UTF8 = "The request's parameters are not valid UTF-8."
+NOT_TEXT = "The request's parameters hold a NUL byte or bytes that are not UTF-8."
+NOT_FORM_DATA = "The trial's pages take form data only."
 BODY_TOO_LARGE = _("The submitted data is too large.")
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
-MULTIPART_CONTENT_TYPE = "multipart/form-data"
+URL_ENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
 # C0 control characters and DEL: no URL of the trial has one.
 _CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F))
 
 
-def _is_utf8(raw: bytes) -> bool:
+def _is_text(raw: bytes) -> bool:
+    """UTF-8 without a NUL, which PostgreSQL cannot store in a string."""
+    if b"\x00" in raw:
+        return False
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -36,9 +45,9 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def _url_encoded_is_utf8(raw: bytes) -> bool:
-    """Whether every name and value of `a=1&b=2` decodes as UTF-8 once unescaped."""
-    return _is_utf8(raw) and _is_utf8(unquote_to_bytes(raw.replace(b"+", b" ")))
+def _unescaped(raw: bytes) -> bytes:
+    """`a=1&b=%FF+c` as the bytes its names and values stand for."""
+    return unquote_to_bytes(raw.replace(b"+", b" "))
 
 
 def _meta_bytes(request: HttpRequest, key: str) -> bytes:
@@ -68,20 +77,22 @@ class MalformedRequestMiddleware:
         path = request.path_info
         # Django keeps a path's bytes that are not UTF-8 as percent-escapes (and no URL of the
         # trial has a percent sign).
-        if not _is_utf8(unquote_to_bytes(path)) or _CONTROL.intersection(path):
+        if not _is_text(unquote_to_bytes(path)) or _CONTROL.intersection(path):
             raise Http404(PATH_NOT_FOUND)
-        if not _url_encoded_is_utf8(_meta_bytes(request, "QUERY_STRING")):
-            raise BadRequest(NOT_UTF8)
-        content_type = request.META.get("CONTENT_TYPE", "")
-        # Multipart bodies may carry files, which Django streams to disk and which the memory
-        # limit does not count; their other fields are held to it by Django's own parser.
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if (
-            limit is not None
-            and not content_type.startswith(MULTIPART_CONTENT_TYPE)
-            and _content_length(request) > limit
-        ):
-            return HttpResponse(str(BODY_TOO_LARGE), status=413, content_type="text/plain")
-        if content_type.startswith(FORM_CONTENT_TYPE) and not _url_encoded_is_utf8(request.body):
-            raise BadRequest(NOT_UTF8)
+        if not _is_text(_unescaped(_meta_bytes(request, "QUERY_STRING"))):
+            raise BadRequest(NOT_TEXT)
+        length = _content_length(request)
+        if length:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if limit is not None and length > limit:
+                return HttpResponse(str(BODY_TOO_LARGE), status=413, content_type="text/plain")
+            content_type = request.META.get("CONTENT_TYPE", "")
+            if content_type.startswith(URL_ENCODED):
+                body = _unescaped(request.body)
+            elif content_type.startswith(MULTIPART):
+                body = request.body
+            else:
+                raise BadRequest(NOT_FORM_DATA)
+            if not _is_text(body):
+                raise BadRequest(NOT_TEXT)
         return self.get_response(request)
