@@ -169,10 +169,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
+
+def redis_cache(url: str) -> dict[str, str]:
+    """The cache shared by every web process through Redis; while Redis is away, each process
+    falls back to its own memory (trialsite.cache), so an outage costs time, not pages."""
+    return {"BACKEND": "trialsite.cache.FallbackRedisCache", "LOCATION": url}
+
+
 # The cache, shared by every web process through Redis when configured (each process its own
 # memory otherwise). It holds only recomputable figures: the reports page.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": redis_cache(REDIS_URL)
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
