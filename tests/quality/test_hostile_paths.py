@@ -15,6 +15,10 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
+from access.models import Site
+from enrollment.converters import STUDY_ID_PATTERN
+from enrollment.models import Participant
+from enrollment.services import study_id_for
 from tests.factories.access import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +161,10 @@ def test_a_hostile_path_value_is_not_found(route, clients):
                 if status not in expected(url, label):
                     failures.append(f"{method.upper()} {url[:100]} ({label}): {status}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(("code", "sequence"), [("CH", 1), ("RJ", 362), ("ABCDEFGH", 9_999_999)])
+def test_every_study_id_the_trial_allocates_is_one_the_converter_matches(code, sequence):
+    study_id = study_id_for(Site(code=code), sequence)
+    assert re.fullmatch(STUDY_ID_PATTERN, study_id)
+    assert len(study_id) <= Participant._meta.get_field("study_id").max_length
