@@ -98,6 +98,17 @@ def test_production_keeps_database_connections_and_checks_them_before_use():
     assert result.stdout.split() == ["60", "True", "trialsite.cache.FallbackRedisCache"]
 
 
+def test_production_sends_the_content_security_policy():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print('csp.middleware.CSPMiddleware' in s.MIDDLEWARE, "
+        "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])"
+    )
+    result = _run(code, DJANGO_SETTINGS_MODULE="trialsite.settings.production", SECRET_KEY="k" * 60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True [\"'self'\"]"
+
+
 def test_production_settings_pass_check_deploy_without_a_warning():
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
