@@ -2,7 +2,9 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=trialsite.settings.production
 WORKDIR /app
 COPY . .
-RUN pip install --no-cache-dir -e . \
+# The image's own pip, setuptools and wheel first: the base image's are older than their fixes.
+RUN pip install --no-cache-dir --upgrade pip setuptools wheel \
+ && pip install --no-cache-dir -e . \
  && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 RUN useradd --create-home edc && chown -R edc /app
 USER edc

@@ -9,8 +9,11 @@ CHROMIUM ?= /usr/bin/chromium
 $(PY):
 	python3 -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
+# The virtualenv's own tools are upgraded too: `python -m venv` seeds the setuptools bundled
+# with the interpreter (65.5.0 with 3.11, CVE-2022-40897), which nothing else would replace.
+# tests/quality/test_virtualenv.py holds the floor.
+$(STAMP): pyproject.toml Makefile | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

@@ -15,7 +15,9 @@ page nor in its history's changes.
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -87,6 +89,15 @@ class ReadOnlyInline(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.Tabular
     can_delete = False
 
 
+def _require_pk(model: Any, value: str) -> None:
+    """A 404 for an ID in the URL that cannot be one of `model`'s keys: simple-history's
+    history pages query with it as it is, and the database's refusal was a 500."""
+    try:
+        model._meta.pk.to_python(unquote(value))
+    except ValidationError as exc:
+        raise Http404 from exc
+
+
 class ClinicalAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, SimpleHistoryAdmin):
     # "Changed by" as the row stored it when the change was made; no reason for change.
     object_history_list_template = "audit/admin/object_history_list.html"
@@ -97,6 +108,10 @@ class ClinicalAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, SimpleHistoryA
         own = [f.name for f in self.model._meta.fields if f.editable and not is_withheld(f)]
         return [*own, *(f for f in super().get_readonly_fields(request, obj) if f not in own)]
 
+    def history_view(self, request: Any, object_id: Any, extra_context: Any = None) -> Any:
+        _require_pk(self.model, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(
         self, request: Any, object_id: Any, version_id: Any, extra_context: Any = None
     ) -> Any:
@@ -104,6 +119,8 @@ class ClinicalAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, SimpleHistoryA
         # SIMPLE_HISTORY_REVERT_DISABLED hides; a revert is refused here, before its form.
         if request.method != "GET":
             raise PermissionDenied(REVERT_REFUSED)
+        _require_pk(self.model, object_id)
+        _require_pk(self.model.history.model, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def set_history_delta_changes(

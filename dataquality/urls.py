@@ -1,5 +1,7 @@
 from django.urls import path
 
+from enrollment.converters import STUDY_ID
+
 from . import views
 
 app_name = "dataquality"
@@ -36,7 +38,11 @@ urlpatterns = [
         {"transition": "unlock"},
         name="form_unlock",
     ),
-    path("participants/<str:study_id>/audit/", views.participant_audit, name="participant_audit"),
-    path("participants/<str:study_id>/sign/", views.casebook_sign, name="casebook_sign"),
+    path(
+        f"participants/<{STUDY_ID}:study_id>/audit/",
+        views.participant_audit,
+        name="participant_audit",
+    ),
+    path(f"participants/<{STUDY_ID}:study_id>/sign/", views.casebook_sign, name="casebook_sign"),
     path("audit.csv", views.audit_csv, name="audit_csv"),
 ]

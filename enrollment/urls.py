@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .converters import STUDY_ID
 
 app_name = "enrollment"
 
@@ -12,9 +13,9 @@ urlpatterns = [
     path("screenings/<int:pk>/enrol/", views.screening_enrol, name="screening_enrol"),
     path("screenings/<int:pk>/fail/", views.screening_fail, name="screening_fail"),
     path("participants/", views.participant_list, name="participant_list"),
-    path("participants/<str:study_id>/", views.participant_casebook, name="casebook"),
+    path(f"participants/<{STUDY_ID}:study_id>/", views.participant_casebook, name="casebook"),
     path(
-        "participants/<str:study_id>/off-study/",
+        f"participants/<{STUDY_ID}:study_id>/off-study/",
         views.participant_off_study,
         name="off_study",
     ),

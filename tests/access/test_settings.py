@@ -80,6 +80,35 @@ def test_production_debug_is_off_unless_asked_for():
     assert result.stdout.split()[3] == "False"
 
 
+def test_production_keeps_database_connections_and_checks_them_before_use():
+    """Kept for a minute, and tested before a request's first query (a dropped connection is
+    then replaced, tests/quality/test_database_connection.py), and Redis with its fallback."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], s.CACHES['default']['BACKEND'])"
+    )
+    result = _run(
+        code,
+        DJANGO_SETTINGS_MODULE="trialsite.settings.production",
+        SECRET_KEY="k" * 60,
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True", "trialsite.cache.FallbackRedisCache"]
+
+
+def test_production_sends_the_content_security_policy():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print('csp.middleware.CSPMiddleware' in s.MIDDLEWARE, "
+        "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])"
+    )
+    result = _run(code, DJANGO_SETTINGS_MODULE="trialsite.settings.production", SECRET_KEY="k" * 60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True [\"'self'\"]"
+
+
 def test_production_settings_pass_check_deploy_without_a_warning():
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

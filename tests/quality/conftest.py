@@ -23,5 +23,20 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
         terminalreporter.write_line(
             "fuzz     responses: " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()))
         )
+    hostile = figures.get("fuzz_hostile", {})
+    if hostile:
+        terminalreporter.write_line(
+            f"fuzz     hostile queries and bodies sent: {sum(hostile.values())}; responses: "
+            + ", ".join(f"{status}: {n}" for status, n in sorted(_by_status(hostile).items()))
+        )
     path = counters.write()
     terminalreporter.write_line(f"written to {path}")
+
+
+def _by_status(counts: dict[str, int]) -> dict[str, int]:
+    """{"what: HTTP 400": n} summed by the status."""
+    out: dict[str, int] = {}
+    for key, n in counts.items():
+        status = key.rsplit(": ", 1)[-1]
+        out[status] = out.get(status, 0) + n
+    return out

@@ -12,18 +12,24 @@ kind for a form. After each submission:
   project's tables was added or removed;
 - rows that were written pass their model's own validation (`full_clean`).
 
+Then the same forms, and every URL of the access matrix, get what no browser sends (a NUL, a
+lone surrogate's bytes, bytes that are not UTF-8, a 3 MB body, a JSON body): refused (400,
+413) and nothing saved.
+
 The number of submissions tried is printed after the run (tests/quality/conftest.py).
 """
 
 import datetime as dt
+import json
 import os
 import string
-from urllib.parse import urlsplit
+from urllib.parse import quote_from_bytes, urlsplit
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -33,6 +39,7 @@ from audit.models import ClinicalRecord
 from tests.quality import counters
 from tests.quality.forms import Field, Form, forms_of
 from tests.test_access_matrix import MATRIX, NO_ARGS, world  # noqa: F401 - `world` is a fixture
+from trialsite.middleware import URL_ENCODED
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +231,11 @@ def _allowed(url: str, persona: str) -> bool:
     return row is None or persona in row.allowed
 
 
+def _url_of(name: str, world) -> str:  # noqa: F811
+    row = MATRIX[name]
+    return reverse(name, kwargs=row.args(world)) if row.args is not NO_ARGS else reverse(name)
+
+
 GET_PAGES = sorted(name for name, row in MATRIX.items() if row.method == "get")
 
 
@@ -252,8 +264,7 @@ def discover(client, users, page_url: str) -> list[tuple[str, Form]]:
 
 @pytest.mark.parametrize("page", GET_PAGES)
 def test_no_form_on_the_page_fails_or_saves_bad_data(page, world, client, request):  # noqa: F811
-    row = MATRIX[page]
-    page_url = reverse(page, kwargs=row.args(world)) if row.args is not NO_ARGS else reverse(page)
+    page_url = _url_of(page, world)
     users = {p: request.getfixturevalue(p) for p in SITE_A_PERSONAS}
     targets = discover(client, users, page_url)
     if not targets:
@@ -300,6 +311,11 @@ def test_no_form_on_the_page_fails_or_saves_bad_data(page, world, client, reques
         assert not bad, f"invalid rows saved {bad}: {where}"
 
     submit()
+    # The same forms with what no browser sends (NUL, surrogates, 3 MB, JSON): refused, and
+    # nothing saved.
+    assert_refused_and_nothing_saved(
+        client, users, [(p, form.method, form.action, form.initial()) for p, form in targets]
+    )
 
 
 def test_the_hostile_values_cover_what_the_brief_names():
@@ -307,3 +323,134 @@ def test_the_hostile_values_cover_what_the_brief_names():
     assert "\x00" in joined and "\u202e" in joined and "<script>" in joined
     assert any(v.startswith("'") for v in HOSTILE) and "2026-02-30" in HOSTILE
     assert set(string.digits) <= set(joined)
+
+
+# --- Hostile bodies and query strings, over every form and every URL -------------------------
+#
+# What no browser sends: a NUL, the UTF-8 form of a lone surrogate, bytes that are not UTF-8
+# at all (what Python's surrogate escapes stand for), a 3 MB body, a JSON body. Each is sent
+# to every form found on the pages (with the form's own fields) and to every URL of the access
+# matrix (GET and POST): the answer is a refusal (400, 413, a 404 or 403 that comes first, or
+# the form again with its errors), never a 5xx, and no row of the project is added, removed
+# or changed.
+
+THREE_MB = 3 * 1024 * 1024
+# Raw bytes a field may hold, as they travel percent-escaped in a query string or form body.
+HOSTILE_BYTES = {
+    "NUL": b"\x00",
+    "NUL inside text": b"abc\x00def",
+    "a lone surrogate's UTF-8 form": "\udc80".encode("utf-8", "surrogatepass"),
+    "a surrogate escape (a byte that is not UTF-8)": "\udcff".encode("utf-8", "surrogateescape"),
+    "a truncated UTF-8 sequence": b"\xe6\x97",
+}
+REFUSED = {400, 403, 404, 405, 413}
+
+
+def _url_encoded(fields: dict[str, list[str]], value: bytes | None = None) -> bytes:
+    """The fields as a form body, every value replaced by `value` when given."""
+    return b"&".join(
+        quote_from_bytes(name.encode(), safe="").encode()
+        + b"="
+        + quote_from_bytes(v.encode("utf-8") if value is None else value, safe="").encode()
+        for name, values in fields.items()
+        for v in values
+    )
+
+
+def _multipart(fields: dict[str, list[str]], value: bytes) -> tuple[bytes, str]:
+    boundary = b"----cs-edc-fuzz"
+    parts = [
+        b"--" + boundary + b"\r\n"
+        b'Content-Disposition: form-data; name="' + name.encode() + b'"\r\n\r\n' + value + b"\r\n"
+        for name in fields
+    ]
+    body = b"".join(parts) + b"--" + boundary + b"--\r\n"
+    return body, f"multipart/form-data; boundary={boundary.decode()}"
+
+
+def hostile_bodies(fields: dict[str, list[str]]) -> list[tuple[str, bytes, str]]:
+    """(what, body, content type) for a form of these fields (a URL without a form: none)."""
+    names = fields or {"field": [""]}
+    out = [
+        (f"{label} in every field", _url_encoded(names, raw), URL_ENCODED)
+        for label, raw in HOSTILE_BYTES.items()
+    ]
+    out += [
+        (f"{label} in every field, multipart", *_multipart(names, raw))
+        for label, raw in HOSTILE_BYTES.items()
+    ]
+    big = dict(fields)
+    big[next(iter(names))] = ["A" * THREE_MB]
+    out.append(("3 MB in one field", _url_encoded(big), URL_ENCODED))
+    out.append(("3 MB multipart", *_multipart(names, b"A" * THREE_MB)))
+    out.append(("JSON of the form's values", json.dumps(fields).encode(), "application/json"))
+    out.append(
+        (
+            "JSON with a NUL and a lone surrogate",
+            b'{"' + next(iter(names)).encode() + b'": "\\u0000\\udc80"}',
+            "application/json",
+        )
+    )
+    return out
+
+
+def hostile_queries(fields: dict[str, list[str]]) -> list[tuple[str, str]]:
+    names = fields or {"page": [""]}
+    return [
+        (f"{label} in every parameter", _url_encoded(names, raw).decode("ascii"))
+        for label, raw in HOSTILE_BYTES.items()
+    ]
+
+
+def _clinical_rows_changed_since(since: dt.datetime) -> list[str]:
+    return [
+        f"{model._meta.label} {pk}"
+        for model in apps.get_models()
+        if issubclass(model, ClinicalRecord)
+        for pk in model._default_manager.filter(updated_at__gte=since).values_list("pk", flat=True)
+    ]
+
+
+def assert_refused_and_nothing_saved(
+    client: Client, users: dict, targets: list[tuple[str, str, str, dict[str, list[str]]]]
+) -> None:
+    """Sends every hostile query string and body to each (persona, method, URL, fields)."""
+    tables = _project_tables()
+    failures: list[str] = []
+    before, since = row_counts(tables), timezone.now()
+    for persona, method, url, fields in targets:
+        client.force_login(users[persona])
+        sends = [
+            (what, client.generic("GET", f"{urlsplit(url).path}?{query}"))
+            for what, query in hostile_queries(fields)
+        ]
+        if method == "post":
+            sends += [
+                (what, client.generic("POST", url, body, content_type=content_type))
+                for what, body, content_type in hostile_bodies(fields)
+            ]
+        for what, response in sends:
+            counters.add("fuzz_hostile", f"{what}: HTTP {response.status_code}")
+            refused = response.status_code in REFUSED or (
+                response.status_code == 200 and "html" in response.get("Content-Type", "")
+            )
+            if not refused:
+                status = response.status_code
+                failures.append(f"{method.upper()} {url} ({what}) as {persona}: {status}")
+    after = row_counts(tables)
+    grown = {t: (before[t], after[t]) for t in tables if before[t] != after[t]}
+    assert not failures, "\n".join(failures)
+    assert not grown, f"hostile requests changed rows {grown}"
+    assert not _clinical_rows_changed_since(since)
+
+
+def test_no_url_takes_a_hostile_body_or_query(world, request):  # noqa: F811
+    """Every URL of the matrix, by GET and by POST, as a persona it lets through; the forms on
+    the pages get the same with their own fields (test_no_form_on_the_page_...)."""
+    users = {p: request.getfixturevalue(p) for p in SITE_A_PERSONAS}
+    targets = []
+    for name, row in sorted(MATRIX.items()):
+        persona = next((p for p in SITE_A_PERSONAS if p in row.allowed), SITE_A_PERSONAS[0])
+        for method in ("get", "post"):
+            targets.append((persona, method, _url_of(name, world), {}))
+    assert_refused_and_nothing_saved(Client(raise_request_exception=False), users, targets)
