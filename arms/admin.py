@@ -3,9 +3,9 @@ pages (21 CFR 11.200); see audit.admin."""
 
 from django.contrib import admin
 
-from audit.admin import ClinicalAdmin, ReadOnlyAdmin
+from audit.admin import ClinicalAdmin
 
-from .models import ArmAssignment, ElectronicSignature
+from .models import ArmAssignment
 
 
 @admin.register(ArmAssignment)
@@ -21,9 +21,3 @@ class ArmAssignmentAdmin(ClinicalAdmin):
     list_filter = ["status", "overridden", "rules_version"]
     search_fields = ["participant__study_id"]
     list_select_related = ["participant"]
-
-
-@admin.register(ElectronicSignature)
-class ElectronicSignatureAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "signed_at", "record_type", "record_id"]
-    list_select_related = ["signer"]

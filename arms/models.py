@@ -3,19 +3,17 @@
 `ArmAssignment` is a clinical record (audited, versioned, never deleted): one per completed
 response assessment, with a snapshot of the inputs the rules saw (`arms.rules.assign_arm`) and
 the version of those rules. An investigator confirms the proposal or overrides it; either way
-the decision carries an `ElectronicSignature`, which can never change or disappear
+the decision carries an `audit.models.ElectronicSignature`, which can never change or disappear
 (21 CFR 11.50, 11.70, 11.200). Writes go through `arms.services`.
 """
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import ResponseAssessment
-from audit.models import ClinicalRecord
-from audit.personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
+from audit.models import ClinicalRecord, ElectronicSignature
+from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.models import Participant
 
 from .rules import ARMS
@@ -23,74 +21,6 @@ from .rules import ARMS
 ARM_CHOICES = [
     (n, format_lazy(_("Arm {number}: {label}"), number=n, label=a.label)) for n, a in ARMS.items()
 ]
-
-SIGNATURE_IMMUTABLE = _("An electronic signature cannot be changed or deleted.")
-
-
-class SignatureImmutableError(Exception):
-    """A signature is evidence: it is written once (21 CFR 11.70: it cannot be excised)."""
-
-
-class ElectronicSignatureQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
-        raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
-
-    def delete(self):  # type: ignore[no-untyped-def]
-        raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
-
-
-class ElectronicSignature(models.Model):
-    """One signature: who (name as printed at signing), when (UTC), what it means, on what.
-
-    Insert-only. The record it signs is named by model label, primary key and the version of
-    that record that was signed, so the signature stays generic (a casebook sign-off can use
-    it too) and points at exactly what the signer saw.
-    """
-
-    signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="electronic_signatures",
-        verbose_name=_("signer"),
-    )
-    printed_name = personal(
-        models.CharField(_("printed name of the signer"), max_length=300), IDENTIFIER
-    )
-    signed_at = personal(
-        models.DateTimeField(_("signed at (UTC)"), default=timezone.now), CALENDAR_DATE
-    )
-    # An override's meaning quotes its reason: free text.
-    meaning = personal(models.TextField(_("meaning of the signature")), FREE_TEXT)
-    record_type = models.CharField(_("signed record type"), max_length=100)
-    record_id = models.PositiveBigIntegerField(_("signed record ID"))
-    record_version = models.PositiveIntegerField(_("version of the signed record"))
-
-    objects = ElectronicSignatureQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["signed_at", "pk"]
-        verbose_name = _("electronic signature")
-        verbose_name_plural = _("electronic signatures")
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(printed_name="") & ~models.Q(meaning=""),
-                name="signature_has_name_and_meaning",
-            ),
-        ]
-        indexes = [models.Index(fields=["record_type", "record_id"], name="signature_record")]
-
-    def __str__(self) -> str:
-        # Neither the signer's name nor the meaning (an override quotes its reason): this
-        # names the signature where no site scoping applies (the admin, logs).
-        return f"Signature {self.pk} ({self.record_type} #{self.record_id})"
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not self._state.adding:
-            raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
 
 
 class ArmAssignment(ClinicalRecord):

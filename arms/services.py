@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +23,7 @@ from access.models import User
 from access.roles import Action, roles_allowed
 from assessments.models import ResponseAssessment
 from assessments.recist import NE
+from audit import signatures
 from audit.services import STALE_RECORD, StaleRecordError, save_record
 from notifications.services import (
     NewNotification,
@@ -34,7 +34,7 @@ from notifications.services import (
     outbox_withdraw,
 )
 
-from .models import ArmAssignment, ElectronicSignature
+from .models import ArmAssignment
 from .rules import ARMS, RULES_VERSION, assign_arm
 
 NOT_COMPLETE = _("Only a completed assessment yields an arm proposal.")
@@ -44,7 +44,7 @@ NOT_EVALUABLE = _(
 NOT_ASSESSED = _(
     "The assessment of %(date)s has no overall response for %(compartments)s: no arm proposed."
 )
-WRONG_PASSWORD = _("The password is not correct. Nothing was signed.")
+WRONG_PASSWORD = signatures.WRONG_PASSWORD
 NOT_PENDING = _("This assignment has already been decided; nothing was signed.")
 NOT_ALLOWED = _("Only an investigator of the participant's site can sign its arm assignment.")
 OVERRIDE_SAME_ARM = _("An override must assign a different arm than the proposed one.")
@@ -216,12 +216,10 @@ def _email_key_prefix(assignment_id: int) -> str:
 def _check_signer(*, assignment: ArmAssignment, user: Any, password: str) -> None:
     if not user.can(Action.SIGN_ARM, assignment.participant.site_id):
         raise PermissionDenied(NOT_ALLOWED)
-    if not password or not user.check_password(password):
-        raise SignatureRefused(WRONG_PASSWORD, field="password")
-
-
-def _printed_name(user: Any) -> str:
-    return user.get_full_name().strip() or user.get_username()
+    try:
+        signatures.check_password(user, password)
+    except signatures.PasswordRefused as exc:
+        raise SignatureRefused(WRONG_PASSWORD, field="password") from exc
 
 
 def sign_decision(
@@ -261,14 +259,12 @@ def sign_decision(
             if is_override
             else CONFIRM_MEANING.format(arm=arm)
         )
-        signature = ElectronicSignature.objects.create(
+        signature = signatures.sign(
             signer=user,
-            printed_name=_printed_name(user),
-            signed_at=signed_at or timezone.now(),
-            meaning=meaning,
-            record_type=ArmAssignment._meta.label_lower,
-            record_id=locked.pk,
+            record=locked,
             record_version=locked.version,
+            meaning=meaning,
+            signed_at=signed_at,
         )
         locked.confirmed_arm = arm
         locked.overridden = is_override

@@ -187,7 +187,7 @@ def baseline_save(
             if not lesion.number:
                 lesion.number = next_number
                 next_number += 1
-            save_record(lesion, user=user, reason=reason)
+            save_record(lesion, user=user, reason=reason, expected_version=lesion.version)
     return baseline
 
 
@@ -443,7 +443,13 @@ def assessment_save(
                 continue
             measurement.current_mm = entry.current_mm
             measurement.status = entry.status
-            save_record(measurement, user=user, reason=reason, move=move)
+            save_record(
+                measurement,
+                user=user,
+                reason=reason,
+                expected_version=measurement.version,
+                move=move,
+            )
         if complete:
             _recompute_later_drafts(assessment, user=user)
     return assessment

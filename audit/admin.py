@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .models import ElectronicSignature
 from .personal_data import is_withheld
 
 REVERT_REFUSED = _(
@@ -139,3 +140,9 @@ class ClinicalAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, SimpleHistoryA
             helper = self.get_historical_record_context_helper(request, previous)
             previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current
+
+
+@admin.register(ElectronicSignature)
+class ElectronicSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "signed_at", "record_type", "record_id"]
+    list_select_related = ["signer"]

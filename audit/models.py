@@ -10,12 +10,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access.scoping import SiteScopedQuerySet
 
-from .personal_data import CALENDAR_DATE, personal
+from .personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
 
 
 class HardDeleteForbidden(Exception):
@@ -183,3 +184,74 @@ class CrfRecord(ClinicalRecord):
         except ObjectDoesNotExist:
             return None
         return participant.pk if participant is not None else None
+
+
+SIGNATURE_IMMUTABLE = _("An electronic signature cannot be changed or deleted.")
+
+
+class SignatureImmutableError(Exception):
+    """A signature is evidence: it is written once (21 CFR 11.70: it cannot be excised)."""
+
+
+class ElectronicSignatureQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
+
+
+class ElectronicSignature(models.Model):
+    """One signature: who (name as printed at signing), when (UTC), what it means, on what.
+
+    Insert-only, made by `audit.signatures.sign` alone. The record it signs is named by model
+    label, primary key and the version of that record that was signed, so one signature serves
+    the arm decision and the casebook sign-off alike and points at exactly what was signed.
+    """
+
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="electronic_signatures",
+        verbose_name=_("signer"),
+    )
+    printed_name = personal(
+        models.CharField(_("printed name of the signer"), max_length=300), IDENTIFIER
+    )
+    signed_at = personal(
+        models.DateTimeField(_("signed at (UTC)"), default=timezone.now), CALENDAR_DATE
+    )
+    # An override's meaning quotes its reason: free text.
+    meaning = personal(models.TextField(_("meaning of the signature")), FREE_TEXT)
+    record_type = models.CharField(_("signed record type"), max_length=100)
+    record_id = models.PositiveBigIntegerField(_("signed record ID"))
+    record_version = models.PositiveIntegerField(_("version of the signed record"))
+
+    objects = ElectronicSignatureQuerySet.as_manager()
+
+    class Meta:
+        # Made in the arms app; the table keeps its name.
+        db_table = "arms_electronicsignature"
+        ordering = ["signed_at", "pk"]
+        verbose_name = _("electronic signature")
+        verbose_name_plural = _("electronic signatures")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(printed_name="") & ~models.Q(meaning=""),
+                name="signature_has_name_and_meaning",
+            ),
+        ]
+        indexes = [models.Index(fields=["record_type", "record_id"], name="signature_record")]
+
+    def __str__(self) -> str:
+        # Neither the signer's name nor the meaning (an override quotes its reason): this
+        # names the signature where no site scoping applies (the admin, logs).
+        return f"Signature {self.pk} ({self.record_type} #{self.record_id})"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise SignatureImmutableError(SIGNATURE_IMMUTABLE)

@@ -41,6 +41,10 @@ STALE_RECORD = _(
     "This record was changed by someone else while you were editing it. "
     "Reload it to see their changes, then make yours again."
 )
+VERSION_MISSING = _(
+    "This page did not say which version of the record it was showing, so your change was "
+    "not saved. Reload the page and make your change again."
+)
 REASON_REQUIRED = _("Give a reason for this change.")
 RECORD_LOCKED = _("This form is locked: an administrator must unlock it before it can change.")
 
@@ -87,8 +91,9 @@ def save_record(
 ) -> R:
     """Save `record` as `user` with `reason`, recording the change in its history.
 
-    For an existing record, `expected_version` is the version the editor loaded; when the row
-    has moved on since, nothing is saved and StaleRecordError is raised. The row lock makes
+    For an existing record, `expected_version` is the version the editor loaded (required but
+    for a lifecycle move); when it is missing, or the row has moved on since, nothing is saved
+    and StaleRecordError is raised. The row lock makes
     the check and the write one step, so two concurrent editors cannot both pass the check
     (nor an edit slip in between a lock and its check).
 
@@ -120,6 +125,11 @@ def save_record(
                     strict=True,
                 )
             )
+            # Every change to a saved record names the version its editor loaded (a lifecycle
+            # move checks the state of the row it has locked instead): a client that leaves
+            # the version out cannot skip the check and overwrite a newer edit.
+            if expected_version is None and transition is None:
+                raise StaleRecordError(VERSION_MISSING)
             if expected_version is not None and stored["version"] != expected_version:
                 raise StaleRecordError(STALE_RECORD)
             if is_crf and transition is not None:

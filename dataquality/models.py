@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
 from access.scoping import SiteScopedQuerySet
-from arms.models import ElectronicSignature
+from audit.models import ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.models import Participant
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.roles import Action, require
 from access.scoping import site_id_of
-from arms.models import ElectronicSignature
+from audit import signatures
 from audit.models import CrfRecord
 from enrollment.models import Participant
 
@@ -35,7 +35,7 @@ REOPEN_NEEDS_TEXT = _("Say why the query is re-opened.")
 QUERY_NOT_OPEN = _("This query is %(status)s: only an open query can be answered.")
 QUERY_CLOSED = _("This query is already closed.")
 QUERY_ALREADY_OPEN = _("This query is already open.")
-WRONG_PASSWORD = _("The password is not correct.")
+WRONG_PASSWORD = signatures.WRONG_PASSWORD
 FORMS_NOT_VERIFIED = _("Every form must be verified before the casebook is signed: %(forms)s.")
 ALREADY_SIGNED = _("This casebook is already signed.")
 
@@ -295,18 +295,16 @@ def run_automatic_checks(*, now: dt.datetime | None = None) -> dict[str, int]:
 # --- Casebook sign-off ------------------------------------------------------------------------
 
 
-def _printed_name(user: Any) -> str:
-    return user.get_full_name().strip() or user.get_username()
-
-
 def sign_casebook(
     *, participant: Participant, user: Any, password: str, now: dt.datetime | None = None
 ) -> CasebookSignOff:
     """The investigator signs the casebook (user name + password: two components, 21 CFR
     11.200), once every form of the participant is verified or locked."""
     require(user, Action.SIGN_CASEBOOK, participant.site_id)
-    if not password or not user.check_password(password):
-        raise DataQualityError(WRONG_PASSWORD)
+    try:
+        signatures.check_password(user, password)
+    except signatures.PasswordRefused as exc:
+        raise DataQualityError(WRONG_PASSWORD) from exc
     with transaction.atomic():
         # The participant row serialises sign-offs and form changes' voids of one casebook.
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
@@ -316,13 +314,11 @@ def sign_casebook(
             raise DataQualityError(FORMS_NOT_VERIFIED % {"forms": names})
         if CasebookSignOff.objects.filter(participant=locked, voided_at__isnull=True).exists():
             raise DataQualityError(ALREADY_SIGNED)
-        signature = ElectronicSignature.objects.create(
+        signature = signatures.sign(
             signer=user,
-            printed_name=_printed_name(user),
-            signed_at=_now(now),
-            meaning=CASEBOOK_MEANING.format(study_id=locked.study_id),
-            record_type=Participant._meta.label_lower,
-            record_id=locked.pk,
+            record=locked,
             record_version=locked.version,
+            meaning=CASEBOOK_MEANING.format(study_id=locked.study_id),
+            signed_at=_now(now),
         )
         return CasebookSignOff.objects.create(participant=locked, signature=signature)

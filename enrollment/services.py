@@ -161,7 +161,12 @@ def enrol_participant(
         locked.status = Screening.Status.ENROLLED
         locked.consent_date = consent_date
         locked.failed_criteria = []
-        save_record(locked, user=user, reason=f"{REASON_ENROLLED} as {participant.study_id}")
+        save_record(
+            locked,
+            user=user,
+            reason=f"{REASON_ENROLLED} as {participant.study_id}",
+            expected_version=locked.version,
+        )
     screening.refresh_from_db()
     return participant
 
@@ -190,7 +195,7 @@ def screen_fail(
         locked.status = Screening.Status.SCREEN_FAILED
         locked.failed_criteria = list(verdict.failed)
         locked.outcome_note = note.strip()
-        save_record(locked, user=user, reason=REASON_SCREEN_FAILED)
+        save_record(locked, user=user, reason=REASON_SCREEN_FAILED, expected_version=locked.version)
     screening.refresh_from_db()
     return screening
 
@@ -219,6 +224,11 @@ def take_off_study(
         off_study = OffStudy(participant=locked, date=date, reason=reason, note=note.strip())
         save_record(off_study, user=user, reason=f"{REASON_OFF_STUDY}: {reason}")
         locked.status = Participant.Status.OFF_STUDY
-        save_record(locked, user=user, reason=f"{REASON_OFF_STUDY}: {reason}")
+        save_record(
+            locked,
+            user=user,
+            reason=f"{REASON_OFF_STUDY}: {reason}",
+            expected_version=locked.version,
+        )
     participant.refresh_from_db()
     return off_study

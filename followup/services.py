@@ -104,7 +104,9 @@ def replan_visits(*, participant: Participant, user: Any, reason: str) -> list[P
             if slot.status != PlannedVisit.Status.NOT_REQUIRED:
                 slot.status = PlannedVisit.Status.NOT_REQUIRED
                 slot.status_reason = str(DROPPED_REASON % {"reason": reason})
-                save_record(slot, user=user, reason=slot.status_reason)
+                save_record(
+                    slot, user=user, reason=slot.status_reason, expected_version=slot.version
+                )
                 moved.append(slot.pk)
             continue
         window = (planned.target, planned.window_start, planned.window_end)
@@ -114,7 +116,12 @@ def replan_visits(*, participant: Participant, user: Any, reason: str) -> list[P
         slot.target, slot.window_start, slot.window_end = window
         if reopen:
             slot.status, slot.status_reason = PlannedVisit.Status.OPEN, ""
-        save_record(slot, user=user, reason=str(REPLANNED_REASON % {"reason": reason}))
+        save_record(
+            slot,
+            user=user,
+            reason=str(REPLANNED_REASON % {"reason": reason}),
+            expected_version=slot.version,
+        )
         moved.append(slot.pk)
     Reminder.objects.filter(planned_visit_id__in=moved).exclude(
         status=Reminder.Status.SENT
@@ -156,7 +163,7 @@ def _close_open_visits(*, participant: Participant, user: Any, as_of: dt.date, r
         ended = slot.window_end < as_of
         slot.status = PlannedVisit.Status.MISSED if ended else PlannedVisit.Status.NOT_REQUIRED
         slot.status_reason = reason
-        save_record(slot, user=user, reason=reason)
+        save_record(slot, user=user, reason=reason, expected_version=slot.version)
         closed += 1
     return closed
 
@@ -230,7 +237,7 @@ def record_visit(
     )
     if slot is not None and slot.status != PlannedVisit.Status.DONE:
         slot.status, slot.status_reason = PlannedVisit.Status.DONE, ""
-        save_record(slot, user=user, reason=str(RECORDED_REASON))
+        save_record(slot, user=user, reason=str(RECORDED_REASON), expected_version=slot.version)
     if form.crf_status == CrfStatus.DRAFT:
         # Recording the visit completes its form (as completing an assessment does).
         complete_form(record=form, user=user)

@@ -34,7 +34,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from access.models import Site
-from arms.models import ArmAssignment, ElectronicSignature
+from arms.models import ArmAssignment
 from arms.rules import RULES_VERSION, assign_arm
 from assessments import recist
 from assessments.models import (
@@ -45,7 +45,7 @@ from assessments.models import (
     TherapyLine,
 )
 from assessments.services import LesionEntry, compartment_response
-from audit.models import CrfStatus
+from audit.models import CrfStatus, ElectronicSignature
 from enrollment import eligibility
 from enrollment.models import Participant, Screening, StudyIdCounter
 from enrollment.services import study_id_for

@@ -8,10 +8,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from arms import services
-from arms.models import ArmAssignment, ElectronicSignature, SignatureImmutableError
+from arms.models import ArmAssignment
 from arms.rules import ARMS, RULES_VERSION, assign_arm
 from arms.selectors import arm_history, current_assignment
 from assessments import recist
+from audit.models import ElectronicSignature, SignatureImmutableError
 from audit.services import StaleRecordError
 from notifications.models import Notification, OutboxMessage
 from tests.factories import arms as f

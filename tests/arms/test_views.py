@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from arms import services
-from arms.models import ArmAssignment, ElectronicSignature
+from arms.models import ArmAssignment
 from arms.selectors import QUEUE_PAGE_SIZE
 from assessments import recist
+from audit.models import ElectronicSignature
 from tests.factories import arms as f
 from tests.factories.access import PASSWORD
 
@@ -343,13 +344,13 @@ def test_the_admin_shows_assignments_and_signatures_read_only(
     for url in (
         reverse("admin:arms_armassignment_changelist"),
         reverse("admin:arms_armassignment_change", args=[proposal.pk]),
-        reverse("admin:arms_electronicsignature_changelist"),
-        reverse("admin:arms_electronicsignature_change", args=[signature.pk]),
+        reverse("admin:audit_electronicsignature_changelist"),
+        reverse("admin:audit_electronicsignature_change", args=[signature.pk]),
     ):
         assert admin_client.get(url).status_code == 200
-    assert admin_client.get(reverse("admin:arms_electronicsignature_add")).status_code == 403
+    assert admin_client.get(reverse("admin:audit_electronicsignature_add")).status_code == 403
     response = admin_client.post(
-        reverse("admin:arms_electronicsignature_delete", args=[signature.pk]), {"post": "yes"}
+        reverse("admin:audit_electronicsignature_delete", args=[signature.pk]), {"post": "yes"}
     )
     assert response.status_code == 403
     assert ElectronicSignature.objects.filter(pk=signature.pk).exists()

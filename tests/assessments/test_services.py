@@ -112,6 +112,7 @@ def test_lesions_are_frozen_once_an_assessment_exists(participant, coordinator_a
             lesions=[*lesions.values(), f.lesion("lung", mm="15")],
             user=coordinator_a,
             reason="late lesion",
+            expected_version=baseline.version,
         )
     # The CRF itself may still be corrected.
     baseline.ki67_percent = 30
@@ -120,6 +121,7 @@ def test_lesions_are_frozen_once_an_assessment_exists(participant, coordinator_a
         lesions=list(lesions.values()),
         user=coordinator_a,
         reason="Ki-67 corrected",
+        expected_version=baseline.version,
     )
     assert Baseline.objects.get().version == 2
 
@@ -323,7 +325,9 @@ def _line(participant, **kwargs):
 def test_therapy_line_bad_input(participant, coordinator_a, kwargs, field, message):
     with pytest.raises(ValidationError) as exc:
         services.therapy_line_save(
-            line=_line(participant, **kwargs), user=coordinator_a, today=f.TODAY
+            line=_line(participant, **kwargs),
+            user=coordinator_a,
+            today=f.TODAY,
         )
     assert exc.value.message_dict == {field: [str(message)]}
     assert not TherapyLine.objects.exists()
@@ -375,7 +379,9 @@ def _surgery(participant, **kwargs):
 def test_surgery_bad_input(participant, coordinator_a, kwargs, field, message):
     with pytest.raises(ValidationError) as exc:
         services.surgery_save(
-            surgery=_surgery(participant, **kwargs), user=coordinator_a, today=f.TODAY
+            surgery=_surgery(participant, **kwargs),
+            user=coordinator_a,
+            today=f.TODAY,
         )
     assert exc.value.message_dict == {field: [str(message)]}
     assert not Surgery.objects.exists()
@@ -383,7 +389,9 @@ def test_surgery_bad_input(participant, coordinator_a, kwargs, field, message):
 
 def test_surgery_pcr_is_derived(participant, coordinator_a):
     surgery = services.surgery_save(
-        surgery=_surgery(participant), user=coordinator_a, today=f.TODAY
+        surgery=_surgery(participant),
+        user=coordinator_a,
+        today=f.TODAY,
     )
     assert surgery.pcr is True
     resection = services.surgery_save(

@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from access.admin import USER_HAS_CLINICAL_HISTORY
 from access.models import Membership, Role, Site, User
-from arms.models import ElectronicSignature
 from assessments.models import LesionMeasurement, TherapyLine
-from audit.models import ClinicalRecord
+from audit.models import ClinicalRecord, ElectronicSignature
 from dataquality import services as dq_services
 from dataquality.models import CasebookSignOff
 from enrollment.models import Participant, Screening

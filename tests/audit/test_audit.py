@@ -52,7 +52,9 @@ def test_a_change_keeps_the_old_and_new_values(participant, data_manager_a):
 def test_a_change_without_a_reason_is_refused(participant, coordinator_a):
     participant.diagnosis_date = dt.date(2026, 1, 3)
     with pytest.raises(ReasonRequiredError):
-        save_record(participant, user=coordinator_a, reason="  ")
+        save_record(
+            participant, user=coordinator_a, reason="  ", expected_version=participant.version
+        )
     participant.refresh_from_db()
     assert participant.diagnosis_date == dt.date(2026, 1, 5)
 
@@ -68,6 +70,15 @@ def test_a_stale_edit_is_refused_and_saves_nothing(participant, coordinator_a, d
     participant.refresh_from_db()
     assert participant.diagnosis_date == dt.date(2026, 1, 2)
     assert participant.history.count() == 2
+
+
+def test_a_change_that_names_no_version_is_refused_and_saves_nothing(participant, coordinator_a):
+    """A client that leaves the version out cannot skip the check (issue 15)."""
+    participant.diagnosis_date = dt.date(2026, 1, 2)
+    with pytest.raises(StaleRecordError, match="did not say which version"):
+        save_record(participant, user=coordinator_a, reason="Correction")
+    participant.refresh_from_db()
+    assert participant.diagnosis_date == dt.date(2026, 1, 5)
 
 
 def test_a_clinical_record_cannot_be_deleted(participant):

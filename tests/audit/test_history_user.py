@@ -62,7 +62,9 @@ def test_the_history_keeps_the_name_the_user_had_at_the_time(therapy, coordinato
     coordinator_a.first_name, coordinator_a.last_name = "Li", "Na"
     coordinator_a.save()
     therapy.agents = "Paclitaxel"
-    assessment_services.therapy_line_save(line=therapy, user=coordinator_a, reason="Chart")
+    assessment_services.therapy_line_save(
+        line=therapy, user=coordinator_a, reason="Chart", expected_version=therapy.version
+    )
     coordinator_a.username, coordinator_a.first_name = "renamed", "Someone"
     coordinator_a.save()
     latest = therapy.history.first()

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from arms.models import ArmAssignment, ElectronicSignature
+from arms.models import ArmAssignment
+from audit.models import ElectronicSignature
 from notifications.models import Notification
 from tests.factories import assessments as af
 from tests.factories.access import PASSWORD

@@ -13,12 +13,6 @@ from tests.factories import assessments as f
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _no_arms_hand_off(monkeypatch):
-    """Completing an assessment proposes an arm (arms app, tested there); not under test here."""
-    monkeypatch.setattr("assessments.services._hand_off_to_arms", lambda assessment, user: None)
-
-
 def test_coordinator_enters_baseline_and_assessment_and_sees_responses(
     login_as, coordinator_a, site_a
 ):

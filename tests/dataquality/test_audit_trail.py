@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def _change_agents(therapy, user, agents, reason):
     therapy.agents = agents
-    return assessment_services.therapy_line_save(line=therapy, user=user, reason=reason)
+    return assessment_services.therapy_line_save(
+        line=therapy, user=user, reason=reason, expected_version=therapy.version
+    )
 
 
 def test_the_viewer_shows_who_changed_what_from_which_to_which_and_why(
@@ -141,7 +143,9 @@ def test_a_planned_visits_changes_are_in_the_participants_trail(participant, coo
     from followup.services import mark_visit_missed
 
     slot = participant.planned_visits.order_by("window_start").first()
-    mark_visit_missed(visit=slot, user=coordinator_a, reason="Patient moved abroad")
+    mark_visit_missed(
+        visit=slot, user=coordinator_a, reason="Patient moved abroad", expected_version=slot.version
+    )
     entries = audit_trail.participant_audit_trail(participant)
     slot_entries = [e for e in entries if e.model == "followup.plannedvisit"]
     assert {e.object_id for e in slot_entries} == set(

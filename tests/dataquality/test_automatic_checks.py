@@ -19,13 +19,13 @@ def late_visit(site_a, coordinator_a):
     participant = participant_with_visits(site_a, coordinator_a)
     slot = participant.planned_visits.order_by("target").first()
     slot.status = PlannedVisit.Status.DONE
-    save_record(slot, user=coordinator_a, reason="Imported")
+    save_record(slot, user=coordinator_a, reason="Imported", expected_version=slot.version)
     visit = Visit(
         participant=participant,
         planned_visit=slot,
         visit_date=slot.window_end + dt.timedelta(days=10),
     )
-    return save_record(visit, user=coordinator_a, reason="Imported")
+    return save_record(visit, user=coordinator_a, reason="Imported", expected_version=visit.version)
 
 
 def test_a_visit_outside_its_window_without_a_reason_opens_one_query(late_visit):
@@ -60,7 +60,9 @@ def test_the_database_refuses_a_second_query_of_the_same_check(late_visit):
 
 def test_a_visit_with_a_reason_opens_nothing(late_visit, coordinator_a):
     late_visit.outside_window_reason = "Patient was abroad"
-    save_record(late_visit, user=coordinator_a, reason="Reason given")
+    save_record(
+        late_visit, user=coordinator_a, reason="Reason given", expected_version=late_visit.version
+    )
     assert services.run_automatic_checks() == {services.CHECK_VISIT_OUTSIDE_WINDOW: 0}
 
 

@@ -14,6 +14,7 @@ from audit.models import CrfStatus
 from audit.services import (
     RECORD_LOCKED,
     VERIFICATION_VOIDED,
+    VERSION_MISSING,
     LockedRecordError,
     ReasonRequiredError,
     save_record,
@@ -59,7 +60,9 @@ def test_the_crfs_are_the_forms_the_issue_names():
 def test_a_new_form_is_a_draft_edited_without_a_reason(therapy, coordinator_a):
     assert therapy.crf_status == CrfStatus.DRAFT
     therapy.agents = "Paclitaxel"
-    assessment_services.therapy_line_save(line=therapy, user=coordinator_a)
+    assessment_services.therapy_line_save(
+        line=therapy, user=coordinator_a, expected_version=therapy.version
+    )
     assert therapy.history.first().history_change_reason == "Draft saved"
 
 
@@ -67,7 +70,9 @@ def test_an_edit_of_a_completed_form_without_a_reason_is_refused(therapy, coordi
     audit_services.complete_form(record=therapy, user=coordinator_a)
     therapy.agents = "Paclitaxel"
     with pytest.raises(ReasonRequiredError):
-        assessment_services.therapy_line_save(line=therapy, user=coordinator_a)
+        assessment_services.therapy_line_save(
+            line=therapy, user=coordinator_a, expected_version=therapy.version
+        )
     assert _fresh(therapy).agents == "Docetaxel"
 
 
@@ -133,7 +138,9 @@ def test_editing_a_verified_form_voids_the_verification_visibly(
 ):
     _verified(therapy, coordinator_a, data_manager_a)
     therapy.agents = "Paclitaxel"
-    assessment_services.therapy_line_save(line=therapy, user=coordinator_a, reason="Query Q-1")
+    assessment_services.therapy_line_save(
+        line=therapy, user=coordinator_a, reason="Query Q-1", expected_version=therapy.version
+    )
     fresh = _fresh(therapy)
     assert fresh.crf_status == CrfStatus.COMPLETE
     assert fresh.verified_by is None and fresh.verified_at is None
@@ -142,7 +149,7 @@ def test_editing_a_verified_form_voids_the_verification_visibly(
 
 def test_an_ordinary_save_cannot_move_the_lifecycle(therapy, coordinator_a):
     therapy.crf_status = CrfStatus.VERIFIED
-    save_record(therapy, user=coordinator_a, reason="crafted")
+    save_record(therapy, user=coordinator_a, reason="crafted", expected_version=therapy.version)
     assert _fresh(therapy).crf_status == CrfStatus.DRAFT
 
 
@@ -155,12 +162,37 @@ def locked(therapy, coordinator_a, data_manager_a):
 def test_a_locked_form_refuses_the_service(locked, coordinator_a, admin_a):
     locked.agents = "Paclitaxel"
     with pytest.raises(LockedRecordError):
-        assessment_services.therapy_line_save(line=locked, user=coordinator_a, reason="Correction")
+        assessment_services.therapy_line_save(
+            line=locked, user=coordinator_a, reason="Correction", expected_version=locked.version
+        )
     with pytest.raises(PermissionDenied):  # an admin enters no data at all
-        assessment_services.therapy_line_save(line=locked, user=admin_a, reason="Correction")
+        assessment_services.therapy_line_save(
+            line=locked, user=admin_a, reason="Correction", expected_version=locked.version
+        )
     with pytest.raises(LockedRecordError):
-        save_record(locked, user=admin_a, reason="Direct", move=Move.COMPLETE)
+        save_record(
+            locked,
+            user=admin_a,
+            reason="Direct",
+            move=Move.COMPLETE,
+            expected_version=locked.version,
+        )
     assert _fresh(locked).agents == "Docetaxel"
+
+
+def test_a_crafted_post_without_the_version_keeps_the_newer_value(client, therapy, coordinator_a):
+    """An edit page POSTed without its loaded version, after someone else's correction,
+    is refused at the form and the other correction stays."""
+    client.force_login(coordinator_a)
+    url = reverse("assessments:therapy_edit", args=[therapy.pk])
+    therapy.agents = "Paclitaxel"
+    assessment_services.therapy_line_save(
+        line=therapy, user=coordinator_a, expected_version=therapy.version
+    )
+    response = client.post(url, THERAPY_POST | {"agents": "Capecitabine"})
+    assert response.status_code == 200
+    assert str(VERSION_MISSING) in response.content.decode()
+    assert _fresh(therapy).agents == "Paclitaxel"
 
 
 def test_a_locked_form_refuses_the_view_and_a_crafted_post(client, locked, coordinator_a):
@@ -259,7 +291,7 @@ def test_a_recorded_visit_is_complete_and_a_locked_one_refuses_the_view(
     visit.refresh_from_db()
     assert visit.crf_status == CrfStatus.COMPLETE
     with pytest.raises(ReasonRequiredError):
-        record_visit(visit=slot, user=coordinator_a, data=data)
+        record_visit(visit=slot, user=coordinator_a, data=data, expected_version=visit.version)
     audit_services.lock_form(record=visit, user=data_manager_a)
     client.force_login(coordinator_a)
     url = reverse("followup:visit_record", args=[slot.pk])

@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from arms.models import ElectronicSignature
 from assessments import services as assessment_services
 from audit import services as audit_services
+from audit.models import ElectronicSignature
 from dataquality import selectors, services
 from dataquality.models import CasebookSignOff
 from tests.factories.access import PASSWORD
@@ -59,7 +59,9 @@ def test_signing_then_a_change_voids_the_signature_visibly(
 
     therapy.refresh_from_db()
     therapy.agents = "Paclitaxel"
-    assessment_services.therapy_line_save(line=therapy, user=coordinator_a, reason="Late finding")
+    assessment_services.therapy_line_save(
+        line=therapy, user=coordinator_a, reason="Late finding", expected_version=therapy.version
+    )
 
     sign_off.refresh_from_db()
     assert not sign_off.is_valid

@@ -159,7 +159,11 @@ def test_an_edit_is_audited_with_user_and_reason(site_a, coordinator_a):
     screening = ScreeningFactory(site=site_a, ecog=None)
     screening.ecog = 1
     workflow.save_screening(
-        screening=screening, user=coordinator_a, reason="ECOG assessed", today=TODAY
+        screening=screening,
+        user=coordinator_a,
+        reason="ECOG assessed",
+        today=TODAY,
+        expected_version=screening.version,
     )
     latest = screening.history.first()
     assert latest.history_user == coordinator_a
@@ -173,9 +177,15 @@ def test_a_correction_after_enrolment_needs_a_reason_and_keeps_history(site_a, c
     screening = participant.screening
     screening.hospital_number = "H999999"
     with pytest.raises(services.ScreeningOutcomeError):
-        workflow.save_screening(screening=screening, user=coordinator_a, today=TODAY)
+        workflow.save_screening(
+            screening=screening, user=coordinator_a, today=TODAY, expected_version=screening.version
+        )
     workflow.save_screening(
-        screening=screening, user=coordinator_a, reason="Typo in hospital number", today=TODAY
+        screening=screening,
+        user=coordinator_a,
+        reason="Typo in hospital number",
+        today=TODAY,
+        expected_version=screening.version,
     )
     reasons = list(screening.history.values_list("history_change_reason", flat=True))
     assert reasons[0] == "Typo in hospital number"
@@ -188,7 +198,11 @@ def test_a_diagnosis_date_correction_replans_the_visits(site_a, coordinator_a):
     screening.diagnosis_date = DIAGNOSIS - dt.timedelta(days=10)
     with mock.patch("followup.services.replan_visits") as replan:
         workflow.save_screening(
-            screening=screening, user=coordinator_a, reason="Biopsy date", today=TODAY
+            screening=screening,
+            user=coordinator_a,
+            reason="Biopsy date",
+            today=TODAY,
+            expected_version=screening.version,
         )
     participant.refresh_from_db()
     assert participant.diagnosis_date == DIAGNOSIS - dt.timedelta(days=10)
@@ -202,7 +216,13 @@ def test_other_edits_after_enrolment_do_not_replan(site_a, coordinator_a):
     screening = enrolled_participant(site_a, coordinator_a).screening
     screening.initials = "ZZ"
     with mock.patch("followup.services.replan_visits") as replan:
-        workflow.save_screening(screening=screening, user=coordinator_a, reason="x", today=TODAY)
+        workflow.save_screening(
+            screening=screening,
+            user=coordinator_a,
+            reason="x",
+            today=TODAY,
+            expected_version=screening.version,
+        )
     replan.assert_not_called()
 
 
@@ -211,7 +231,9 @@ def test_impossible_facts_are_refused_by_the_service_too(site_a, coordinator_a):
         site=site_a, systemic_therapy_start=DIAGNOSIS - dt.timedelta(days=1)
     )
     with pytest.raises(services.ScreeningOutcomeError, match="systemic_therapy_start"):
-        workflow.save_screening(screening=screening, user=coordinator_a, today=TODAY)
+        workflow.save_screening(
+            screening=screening, user=coordinator_a, today=TODAY, expected_version=screening.version
+        )
     assert not Screening.objects.exists()
 
 

@@ -81,7 +81,7 @@ def test_proposals_saved_while_redis_is_down_are_notified_once_redis_is_back(
             assert response.status_code == 302, response.content[:500]
             assert killed_at, "the save did not reach the outbox"
             assessment = ResponseAssessment.objects.get(participant=baseline.participant)
-            assert assessment.status == ResponseAssessment.Status.COMPLETE
+            assert assessment.is_complete
             assignment = ArmAssignment.objects.get(assessment=assessment)
             assert assignment.status == ArmAssignment.Status.PENDING
             # The pages go on answering during the outage.

@@ -75,7 +75,7 @@ def test_mail_server_down_then_deferring_then_back_delivers_each_message_once(
         primary=recist.SD,
         metastatic=recist.PR,
     )
-    m03 = participant_with_visits(site_a).visits.get(code="M03")
+    m03 = participant_with_visits(site_a).planned_visits.get(code="M03")
     send_due_reminders(today=m03.window_start)
     queued = OutboxMessage.objects.count()
     assert queued == 4

@@ -272,7 +272,8 @@ def test_a_planned_visit_form_page_is_its_planned_visit_page(client, coordinator
 def test_a_visit_is_recorded_as_missed_with_a_reason(client, coordinator_a, visit):
     client.force_login(coordinator_a)
     url = reverse("followup:visit_missed", args=[visit.pk])
-    assert client.post(url, {"reason": "patient moved abroad"}).status_code == 302
+    data = {"reason": "patient moved abroad", "version": visit.version}
+    assert client.post(url, data).status_code == 302
     visit.refresh_from_db()
     assert visit.status == PlannedVisit.Status.MISSED
     assert not Visit.objects.exists()  # a missed visit has no form

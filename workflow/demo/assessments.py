@@ -172,7 +172,13 @@ def _seed_participant(
     if recist.PD in (last.primary_response, last.metastatic_response):
         first_line.stop_date = last.assessment_date
         first_line.reason_stopped = TherapyLine.StopReason.PROGRESSION
-        services.therapy_line_save(line=first_line, user=user, reason="Progression", today=today)
+        services.therapy_line_save(
+            line=first_line,
+            user=user,
+            reason="Progression",
+            expected_version=first_line.version,
+            today=today,
+        )
         second = TherapyLine(
             participant=participant,
             line_number=2,

@@ -74,7 +74,10 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
             if not window_open and roll >= DONE_SHARE:
                 if roll < DONE_SHARE + MISSED_SHARE:
                     services.mark_visit_missed(
-                        visit=visit, user=user, reason="Patient did not attend (demo)."
+                        visit=visit,
+                        user=user,
+                        reason="Patient did not attend (demo).",
+                        expected_version=visit.version,
                     )
                     missed += 1
                 continue
