@@ -365,6 +365,26 @@ VISITS = Dataset(
     ),
 )
 
+PLANNED_VISITS = Dataset(
+    "planned_visits",
+    _("Follow-up schedule (planned visits)"),
+    "followup.PlannedVisit",
+    (
+        STUDY_ID,
+        C("code"),
+        C("target", kind=DATE),
+        C("window_start", kind=DATE),
+        C("window_end", kind=DATE),
+        C("status"),
+        C("status_reason"),
+    ),
+    note=_(
+        "One row per visit of the schedule, whatever became of it: open, done, missed or no "
+        "longer required (whether an open visit is due or overdue depends on the day and is "
+        "not exported). A done visit's form is in visits.csv, joined by study_id and code."
+    ),
+)
+
 OFF_STUDY = Dataset(
     "off_study",
     _("End of participation"),
@@ -501,6 +521,7 @@ DATASETS: tuple[Dataset, ...] = (
     ASSIGNMENTS,
     SURGERY,
     VISITS,
+    PLANNED_VISITS,
     OFF_STUDY,
     QUERIES,
     ANALYSIS,

@@ -54,6 +54,7 @@ def test_every_dropped_export_column_is_a_declared_identifier_or_free_text():
         ("assignments", "signed_by"),
         ("assignments", "signature_meaning"),
         ("visits", "status_reason"),
+        ("planned_visits", "status_reason"),
         ("visits", "outside_window_reason"),
         ("visits", "death_cause_detail"),
         ("off_study", "note"),

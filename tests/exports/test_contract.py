@@ -22,6 +22,7 @@ FILES = [
     "assignments",
     "surgery",
     "visits",
+    "planned_visits",
     "off_study",
     "queries",
     "analysis",
@@ -76,6 +77,9 @@ EXPECTED_HEADERS = {
         "locoregional_recurrence_date", "locoregional_recurrence_site", "death_date",
         "death_cause", "systemic_therapy", "status_reason", "outside_window_reason",
         "death_cause_detail",
+    ],
+    "planned_visits": [
+        "study_id", "code", "target", "window_start", "window_end", "status", "status_reason",
     ],
     "off_study": ["study_id", "off_study_date", "reason", "note"],
     "queries": [
@@ -176,8 +180,12 @@ def test_dates_are_iso_booleans_true_false_and_missing_values_empty(export, tria
     assert m06["distant_progression_sites"] == "liver;bone"
     assert m06["distant_progression_date"] == "2026-06-20"
     assert m06["death_date"] == "" and m06["death_cause"] == ""
-    # One row per visit form: the planned visits not recorded have none.
+    # One row per visit form: the planned visits not recorded have none; the schedule file
+    # has every planned visit, whatever became of it.
     assert {r["status"] for r in visits} == {"done"}
+    schedule = [r for r in export["planned_visits"] if r["study_id"] == trial.dead.study_id]
+    assert {r["code"] for r in visits} < {r["code"] for r in schedule}
+    assert "done" in {r["status"] for r in schedule} and len({r["status"] for r in schedule}) > 1
     assert all(r["visit_date"] and r["kind"] == "planned" for r in visits)
     for row in visits:
         for column in ("target", "window_start", "window_end"):
