@@ -37,14 +37,14 @@ def has_protected_records(user: User) -> bool:
     )
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     extra = 1
     autocomplete_fields = ["site"]
 
 
 @admin.register(User)
-class TrialUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class TrialUserAdmin(UserAdmin[User]):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     actions = ["deactivate_accounts"]
@@ -78,6 +78,6 @@ class TrialUserAdmin(UserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SiteAdmin(admin.ModelAdmin[Site]):
     list_display = ["code", "name", "time_zone"]
     search_fields = ["code", "name"]

@@ -79,12 +79,12 @@ class WithoutPersonalDataMixin:
         return [f for f in fields if not _withheld(self.model, f)]
 
 
-class ReadOnlyAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.ModelAdmin[Any]):
     """Evidence that is read in the admin and written only by its own service (signatures,
     sign-offs, queries)."""
 
 
-class ReadOnlyInline(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.TabularInline):  # type: ignore[type-arg]
+class ReadOnlyInline(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.TabularInline[Any, Any]):
     extra = 0
     can_delete = False
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from access.scoping import SiteScopedQuerySet
+from access.scoping import M, SiteScopedQuerySet
 
 from .personal_data import CALENDAR_DATE, personal
 
@@ -64,8 +64,8 @@ class AuditedHistory(HistoricalRecords):
         }
 
 
-class ClinicalQuerySet(SiteScopedQuerySet):
-    def delete(self):  # type: ignore[no-untyped-def]
+class ClinicalQuerySet(SiteScopedQuerySet[M]):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise HardDeleteForbidden(_("Clinical records cannot be deleted."))
 
 
@@ -83,7 +83,7 @@ class ClinicalRecord(models.Model):
     class Meta:
         abstract = True
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise HardDeleteForbidden(_("Clinical records cannot be deleted."))
 
 

@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
-    HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from access.decorators import require_action
+from access.http import AuthenticatedHttpRequest
 from access.roles import Action
 
 from . import selectors, services
@@ -23,7 +23,7 @@ from .streaming import Counter, Scope, stream_dataset
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_action(request.user, Action.EXPORT_DEIDENTIFIED)
     return render(
         request,
@@ -37,7 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest) -> HttpResponse:
+def download(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Stream one dataset as CSV, or every dataset and the dictionary as a zip.
 
     Memory stays flat: the response is fed by COPY ranges (exports.streaming). The browser's
