@@ -57,7 +57,7 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         {
             "participant": participant,
             "assessments_casebook": selectors.casebook_assessments(participant),
-            "can_enter_data": request.user.can(Action.ENTER_DATA, participant.site_id),  # type: ignore[union-attr]
+            "can_enter_data": request.user.can(Action.ENTER_DATA, participant.site_id),
         },
     )
 
@@ -70,7 +70,7 @@ def baseline_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     baseline = Baseline.objects.filter(participant=participant).first() or Baseline(
         participant=participant
     )
-    lesions_locked = participant.response_assessments.exists()  # type: ignore[attr-defined]
+    lesions_locked = participant.response_assessments.exists()
     data = request.POST if request.method == "POST" else None
     form = BaselineForm(data, instance=baseline)
     formset = None if lesions_locked else LesionFormSet(data, instance=baseline, prefix="lesions")
@@ -266,7 +266,7 @@ def assessment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         {
             "participant": participant,
             "assessment": assessment,
-            "can_enter_data": request.user.can(Action.ENTER_DATA, participant.site_id),  # type: ignore[union-attr]
+            "can_enter_data": request.user.can(Action.ENTER_DATA, participant.site_id),
         },
     )
 
