@@ -31,7 +31,7 @@ QUEUE_PAGE_SIZE = 25
 def review_queue(user: Any) -> QuerySet[ArmAssignment]:
     """Pending proposals at the sites where `user` may sign, the longest waiting first."""
     return (
-        ArmAssignment.objects.for_user(user, Action.SIGN_ARM)  # type: ignore[attr-defined]
+        ArmAssignment.objects.for_user(user, Action.SIGN_ARM)
         .filter(status=ArmAssignment.Status.PENDING)
         .select_related("participant__site")
         .order_by("created_at", "pk")

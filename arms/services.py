@@ -220,7 +220,7 @@ def _check_signer(*, assignment: ArmAssignment, user: Any, password: str) -> Non
         raise SignatureRefused(WRONG_PASSWORD, field="password")
 
 
-def _printed_name(user: Any) -> str:
+def _printed_name(user: User) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 

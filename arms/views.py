@@ -54,7 +54,7 @@ def _review_page(
     override_form: OverrideForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    can_sign = assignment.is_pending and request.user.can(  # type: ignore[union-attr]
+    can_sign = assignment.is_pending and request.user.can(
         Action.SIGN_ARM, assignment.participant.site_id
     )
     return render(

@@ -144,7 +144,7 @@ def open_query_count(user: Any) -> int:
         waiting.append(DataQuery.Status.ANSWERED)
     if not waiting:
         return 0
-    return DataQuery.objects.for_user(user).filter(status__in=waiting).count()  # type: ignore[no-any-return]
+    return DataQuery.objects.for_user(user).filter(status__in=waiting).count()
 
 
 def sign_offs(participant: Participant) -> list[CasebookSignOff]:

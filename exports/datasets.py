@@ -112,7 +112,7 @@ def model_or_none(label: str) -> Any:
         return None
 
 
-def model_field(model: Any, lookup: str | None) -> Field | None:  # type: ignore[type-arg]
+def model_field(model: Any, lookup: str | None) -> Field | None:
     """The field a lookup ends at, following relations; None for a derived column."""
     if model is None or not lookup:
         return None
@@ -127,7 +127,7 @@ def model_field(model: Any, lookup: str | None) -> Field | None:  # type: ignore
         except FieldDoesNotExist:
             return None
         model = field.related_model
-    return field  # type: ignore[return-value]
+    return field
 
 
 @functools.cache
