@@ -65,7 +65,7 @@ class FormRow:
 
     @property
     def label(self) -> str:
-        return f"{self.record._meta.verbose_name.capitalize()}: {self.record}"
+        return f"{str(self.record._meta.verbose_name).capitalize()}: {self.record}"
 
     @property
     def status(self) -> str:
