@@ -6,6 +6,7 @@ from django.http import (
     HttpResponseNotAllowed,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -37,7 +38,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def download(request: AuthenticatedHttpRequest) -> HttpResponse:
+def download(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Stream one dataset as CSV, or every dataset and the dictionary as a zip.
 
     Memory stays flat: the response is fed by COPY ranges (exports.streaming). The browser's
