@@ -6,12 +6,12 @@ names them, all PROTECT) is never deleted: the audit trail must name them for ev
 a message rather than Django's list of thousands of protected rows.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import PROTECT
+from django.db.models import PROTECT, ForeignObjectRel
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -26,14 +26,15 @@ USER_HAS_CLINICAL_HISTORY = _(
 
 def has_protected_records(user: User) -> bool:
     """Whether any record refuses the user's deletion (a PROTECT key to the user)."""
+    # The auto-created, non-concrete fields are the reverse relations (ForeignObjectRel).
     relations = [
         r
         for r in User._meta.get_fields(include_hidden=True)
         if r.auto_created and not r.concrete and getattr(r, "on_delete", None) is PROTECT
     ]
     return any(
-        r.related_model._base_manager.filter(**{r.field.name: user}).exists()  # type: ignore[union-attr]
-        for r in relations
+        rel.related_model._base_manager.filter(**{rel.field.name: user}).exists()
+        for rel in cast("list[ForeignObjectRel]", relations)
     )
 
 

@@ -7,6 +7,8 @@ the decision carries an `ElectronicSignature`, which can never change or disappe
 (21 CFR 11.50, 11.70, 11.200). Writes go through `arms.services`.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -18,7 +20,7 @@ from audit.models import ClinicalRecord
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
 from enrollment.models import Participant
 
-from .rules import ARMS
+from .rules import ARMS, Arm
 
 ARM_CHOICES = [
     (n, format_lazy(_("Arm {number}: {label}"), number=n, label=a.label)) for n, a in ARMS.items()
@@ -31,11 +33,11 @@ class SignatureImmutableError(Exception):
     """A signature is evidence: it is written once (21 CFR 11.70: it cannot be excised)."""
 
 
-class ElectronicSignatureQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+class ElectronicSignatureQuerySet(models.QuerySet["ElectronicSignature"]):
+    def update(self, **kwargs: Any) -> int:
         raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
 
 
@@ -84,12 +86,12 @@ class ElectronicSignature(models.Model):
         # names the signature where no site scoping applies (the admin, logs).
         return f"Signature {self.pk} ({self.record_type} #{self.record_id})"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
 
 
@@ -224,7 +226,7 @@ class ArmAssignment(ClinicalRecord):
         return self.overridden
 
     @property
-    def arm(self):  # type: ignore[no-untyped-def]
+    def arm(self) -> Arm | None:
         """The signed arm, else the proposed one, as an `arms.rules.Arm` (or None)."""
         number = self.confirmed_arm or self.proposed_arm
         return ARMS.get(number) if number else None

@@ -275,6 +275,10 @@ def entry_errors(lesion: BaselineLesion, entry: LesionEntry | None) -> str | Non
     return None
 
 
+def _float_or_none(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
 def compartment_response(
     lesions: Sequence[BaselineLesion],
     entries: Mapping[int, LesionEntry],
@@ -288,11 +292,7 @@ def compartment_response(
         recist.TargetLesion(
             nodal=lesion.nodal,
             baseline_mm=float(lesion.baseline_mm or 0),
-            current_mm=(
-                None
-                if entries[lesion.pk].current_mm is None
-                else float(entries[lesion.pk].current_mm)  # type: ignore[arg-type]
-            ),
+            current_mm=_float_or_none(entries[lesion.pk].current_mm),
         )
         for lesion in targets
     ]

@@ -41,6 +41,7 @@ class ReadOnlyAdminMixin:
         return False
 
     def get_actions(self, request: Any) -> Any:
+        # A mixin: the ModelAdmin it is mixed into has the method.
         actions = super().get_actions(request)  # type: ignore[misc]
         actions.pop("delete_selected", None)
         return actions
@@ -67,14 +68,17 @@ class WithoutPersonalDataMixin:
     model: Any
 
     def get_fields(self, request: Any, obj: Any = None) -> Any:
+        # A mixin: the ModelAdmin it is mixed into has the method.
         fields = super().get_fields(request, obj)  # type: ignore[misc]
         return [f for f in fields if not _withheld(self.model, f)]
 
     def get_list_display(self, request: Any) -> Any:
+        # A mixin: the ModelAdmin it is mixed into has the method.
         shown = super().get_list_display(request)  # type: ignore[misc]
         return [f for f in shown if not isinstance(f, str) or not _withheld(self.model, f)]
 
     def get_search_fields(self, request: Any) -> Any:
+        # A mixin: the ModelAdmin it is mixed into has the method.
         fields = super().get_search_fields(request)  # type: ignore[misc]
         return [f for f in fields if not _withheld(self.model, f)]
 

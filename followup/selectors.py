@@ -139,7 +139,8 @@ class VisitRow:
         """Where the line sits in time: the window's opening, or the unscheduled visit's day."""
         if self.planned is not None:
             return self.planned.window_start
-        return self.visit.visit_date or dt.date.max  # type: ignore[union-attr]
+        # A row without a planned visit is an unscheduled visit's form.
+        return cast(Visit, self.visit).visit_date or dt.date.max
 
 
 def participant_visits(*, participant: Participant, today: dt.date) -> list[VisitRow]:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.decorators import action_required, require_action
 from access.http import AuthenticatedHttpRequest
 from access.roles import Action
-from access.scoping import get_for_user_or_404
+from access.scoping import SiteScopedQuerySet, get_for_user_or_404
 from audit.services import StaleRecordError
 from enrollment.models import Participant
 from workflow import services as workflow
@@ -20,7 +22,9 @@ from .forms import MissedVisitForm, VisitContext, VisitForm
 from .models import PlannedVisit, Visit
 
 
-def _for_data_entry(queryset, request: AuthenticatedHttpRequest, **lookup):  # type: ignore[no-untyped-def]
+def _for_data_entry(
+    queryset: SiteScopedQuerySet[Any], request: AuthenticatedHttpRequest, **lookup: Any
+) -> Any:
     """Another site's record is a 404 (as if absent); one of the user's own sites that their
     role may not enter data for is a 403."""
     record = get_for_user_or_404(queryset, request.user, Action.VIEW_PARTICIPANTS, **lookup)
