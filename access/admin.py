@@ -6,12 +6,12 @@ names them, all PROTECT) is never deleted: the audit trail must name them for ev
 a message rather than Django's list of thousands of protected rows.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import PROTECT
+from django.db.models import PROTECT, ForeignObjectRel
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -26,25 +26,26 @@ USER_HAS_CLINICAL_HISTORY = _(
 
 def has_protected_records(user: User) -> bool:
     """Whether any record refuses the user's deletion (a PROTECT key to the user)."""
+    # The auto-created, non-concrete fields are the reverse relations (ForeignObjectRel).
     relations = [
         r
         for r in User._meta.get_fields(include_hidden=True)
         if r.auto_created and not r.concrete and getattr(r, "on_delete", None) is PROTECT
     ]
     return any(
-        r.related_model._base_manager.filter(**{r.field.name: user}).exists()  # type: ignore[union-attr]
-        for r in relations
+        rel.related_model._base_manager.filter(**{rel.field.name: user}).exists()
+        for rel in cast("list[ForeignObjectRel]", relations)
     )
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     extra = 1
     autocomplete_fields = ["site"]
 
 
 @admin.register(User)
-class TrialUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class TrialUserAdmin(UserAdmin[User]):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     actions = ["deactivate_accounts"]
@@ -78,6 +79,6 @@ class TrialUserAdmin(UserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SiteAdmin(admin.ModelAdmin[Site]):
     list_display = ["code", "name", "time_zone"]
     search_fields = ["code", "name"]

@@ -12,11 +12,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
+from .http import AuthenticatedHttpRequest
 from .roles import Action
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def require_action(user: Any, action: Action, site_id: int | None = None) -> None:
@@ -27,7 +28,9 @@ def require_action(user: Any, action: Action, site_id: int | None = None) -> Non
 def action_required(action: Action) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(
+            request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
             require_action(request.user, action)
             return view(request, *args, **kwargs)
 

@@ -37,7 +37,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 def menu_for(user: Any) -> list[dict[str, object]]:
     if user is None or not user.is_authenticated:
         return []
-    items = []
+    items: list[dict[str, object]] = []
     for item in NAV_ITEMS:
         if not user.can(item.action):
             continue

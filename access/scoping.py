@@ -6,8 +6,9 @@ A clinical model declares `site_path`, the lookup from it to its `Site` ("site",
 another site's record is a 404, indistinguishable from one that does not exist.
 """
 
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -16,25 +17,25 @@ from .roles import Action
 M = TypeVar("M", bound=models.Model)
 
 
-class SiteScopedQuerySet(models.QuerySet):
-    def for_user(
-        self, user: Any, action: Action = Action.VIEW_PARTICIPANTS
-    ) -> "SiteScopedQuerySet":
+class SiteScopedQuerySet(models.QuerySet[M]):
+    def for_user(self, user: Any, action: Action = Action.VIEW_PARTICIPANTS) -> Self:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        site_path = self.model.site_path
+        # `site_path` is declared by each scoped model, not by django's Model.
+        site_path: str = getattr(self.model, "site_path")  # noqa: B009
         return self.filter(**{f"{site_path}__in": user.sites_where(action)})
 
 
 def get_for_user_or_404(
-    queryset: models.QuerySet[M],
+    queryset: SiteScopedQuerySet[M],
     user: Any,
     action: Action = Action.VIEW_PARTICIPANTS,
     **lookup: Any,
 ) -> M:
     try:
-        return queryset.for_user(user, action).get(**lookup)  # type: ignore[attr-defined,no-any-return]
-    except queryset.model.DoesNotExist as exc:
+        return queryset.for_user(user, action).get(**lookup)
+    # `get` raises the model's own DoesNotExist, a subclass of this one.
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc
 
 

@@ -3,7 +3,7 @@ version) are in `arms.services`, so a crafted POST meets them as well as the for
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -53,7 +53,7 @@ class OverrideForm(SignatureForm):
 
     def __init__(self, *args: Any, assignment: ArmAssignment, **kwargs: Any) -> None:
         super().__init__(*args, assignment=assignment, **kwargs)
-        self.fields["arm"].choices = [("", "---------")] + [
+        cast(forms.ChoiceField, self.fields["arm"]).choices = [("", "---------")] + [
             (n, label) for n, label in ARM_CHOICES if n != assignment.proposed_arm
         ]
 

@@ -16,7 +16,7 @@ from audit.models import ClinicalRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.models import Participant
 
-from .rules import ARMS
+from .rules import ARMS, Arm
 
 ARM_CHOICES = [
     (n, format_lazy(_("Arm {number}: {label}"), number=n, label=a.label)) for n, a in ARMS.items()
@@ -154,7 +154,7 @@ class ArmAssignment(ClinicalRecord):
         return self.overridden
 
     @property
-    def arm(self):  # type: ignore[no-untyped-def]
+    def arm(self) -> Arm | None:
         """The signed arm, else the proposed one, as an `arms.rules.Arm` (or None)."""
         number = self.confirmed_arm or self.proposed_arm
         return ARMS.get(number) if number else None

@@ -8,7 +8,7 @@ fixed number of queries, whatever the number of assessments, lesions or assignme
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -31,7 +31,7 @@ QUEUE_PAGE_SIZE = 25
 def review_queue(user: Any) -> QuerySet[ArmAssignment]:
     """Pending proposals at the sites where `user` may sign, the longest waiting first."""
     return (
-        ArmAssignment.objects.for_user(user, Action.SIGN_ARM)  # type: ignore[attr-defined]
+        ArmAssignment.objects.for_user(user, Action.SIGN_ARM)
         .filter(status=ArmAssignment.Status.PENDING)
         .select_related("participant__site")
         .order_by("created_at", "pk")
@@ -180,7 +180,8 @@ def arm_history(participant: Participant) -> ArmHistory:
     )
     found = deviations.treatment_deviations(
         [
-            deviations.SignedArm(a.confirmed_arm, a.assessment_date, a.pk)  # type: ignore[arg-type]
+            # A signed assignment has its confirmed arm.
+            deviations.SignedArm(cast(int, a.confirmed_arm), a.assessment_date, a.pk)
             for a in signed
         ],
         treatments,

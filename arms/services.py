@@ -10,7 +10,7 @@ refuse anything but a pending one at the version the signer saw.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -172,7 +172,8 @@ def notify_investigators(*, assignment_id: int) -> int:
             "participant": assignment.participant.study_id,
             "date": f"{assignment.assessment_date:%Y-%m-%d}",
             "arm": assignment.proposed_arm,
-            "label": ARMS[assignment.proposed_arm].label,  # type: ignore[index]
+            # A pending assignment is a rule's proposal: it has its arm.
+            "label": ARMS[cast(int, assignment.proposed_arm)].label,
         }
     notifications_create(
         notifications=[

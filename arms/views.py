@@ -13,13 +13,14 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from access.decorators import action_required, require_action
+from access.http import AuthenticatedHttpRequest
 from access.roles import Action
 from audit.services import StaleRecordError
 
@@ -33,27 +34,27 @@ LOCKED_OUT = gettext_lazy(
 )
 
 
-def _require_signer(request: HttpRequest, assignment: ArmAssignment) -> None:
+def _require_signer(request: AuthenticatedHttpRequest, assignment: ArmAssignment) -> None:
     """The one rights check for signing: SIGN_ARM at the participant's site."""
     require_action(request.user, Action.SIGN_ARM, assignment.participant.site_id)
 
 
 @require_GET
 @action_required(Action.SIGN_ARM)
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = selectors.review_queue_page(request.user, request.GET.get("page"))
     return render(request, "arms/queue.html", {"page_obj": page})
 
 
 def _review_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     assignment: ArmAssignment,
     *,
     confirm_form: ConfirmForm | None = None,
     override_form: OverrideForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    can_sign = assignment.is_pending and request.user.can(  # type: ignore[union-attr]
+    can_sign = assignment.is_pending and request.user.can(
         Action.SIGN_ARM, assignment.participant.site_id
     )
     return render(
@@ -72,11 +73,11 @@ def _review_page(
 
 @require_GET
 @login_required
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _review_page(request, selectors.assignment_for_user(request.user, pk))
 
 
-def _sign(request: HttpRequest, pk: int, form_class: type, sign: Any) -> HttpResponse:
+def _sign(request: AuthenticatedHttpRequest, pk: int, form_class: type, sign: Any) -> HttpResponse:
     """Confirm and override share every step but the service they call."""
     assignment = selectors.assignment_for_user(request.user, pk)
     _require_signer(request, assignment)
@@ -113,7 +114,7 @@ def _sign(request: HttpRequest, pk: int, form_class: type, sign: Any) -> HttpRes
 
 @require_POST
 @login_required
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _sign(
         request,
         pk,
@@ -129,7 +130,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def override(request: HttpRequest, pk: int) -> HttpResponse:
+def override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _sign(
         request,
         pk,
@@ -147,7 +148,7 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def participant(request: HttpRequest, pk: int) -> HttpResponse:
+def participant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_for_user(request.user, pk)
     return render(
         request,

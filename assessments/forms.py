@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -48,7 +48,7 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-class AuditedModelForm(ReasonForChangeMixin, forms.ModelForm):  # type: ignore[type-arg]
+class AuditedModelForm(ReasonForChangeMixin, forms.ModelForm[Any]):
     """Edits of a form beyond draft name a reason (audit trail; audit.forms) and carry the
     version they started from, so that a concurrent change is refused rather than overwritten.
     A locked form is shown read-only and refused."""
@@ -68,7 +68,8 @@ class AuditedModelForm(ReasonForChangeMixin, forms.ModelForm):  # type: ignore[t
 
     def clean(self) -> dict[str, Any]:
         self.check_not_locked()
-        return super().clean()  # type: ignore[no-any-return]
+        super().clean()
+        return self.cleaned_data
 
     @property
     def audit_kwargs(self) -> dict[str, Any]:
@@ -123,7 +124,7 @@ ORGAN_SITE_CHOICES = [
 ]
 
 
-class BaselineLesionForm(forms.ModelForm):  # type: ignore[type-arg]
+class BaselineLesionForm(forms.ModelForm[BaselineLesion]):
     """One lesion row. Compartment and nodal follow from the organ site (see services)."""
 
     class Meta:
@@ -132,11 +133,12 @@ class BaselineLesionForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organ_site"].choices = ORGAN_SITE_CHOICES
+        cast(forms.ChoiceField, self.fields["organ_site"]).choices = ORGAN_SITE_CHOICES
         self.fields["baseline_mm"].widget.attrs["min"] = "0"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         organ_site = cleaned.get("organ_site")
         if organ_site:
             self.instance.compartment = compartment_of(organ_site)
@@ -150,7 +152,7 @@ class BaselineLesionForm(forms.ModelForm):  # type: ignore[type-arg]
         return cleaned
 
 
-class BaseLesionFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+class BaseLesionFormSet(BaseInlineFormSet[BaselineLesion, Baseline, BaselineLesionForm]):
     def lesions(self) -> list[BaselineLesion]:
         """Every lesion the formset keeps: the stored ones and the rows filled in."""
         return [
@@ -176,13 +178,17 @@ class BaseLesionFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
             raise ValidationError(errors[None]["__all__"])
 
 
-LesionFormSet = inlineformset_factory(
-    Baseline,
-    BaselineLesion,
-    form=BaselineLesionForm,
-    formset=BaseLesionFormSet,
-    extra=3,
-    can_delete=False,
+# The factory's declared return type is the generic base, not the `formset` class it subclasses.
+LesionFormSet = cast(
+    "type[BaseLesionFormSet]",
+    inlineformset_factory(
+        Baseline,
+        BaselineLesion,
+        form=BaselineLesionForm,
+        formset=BaseLesionFormSet,
+        extra=3,
+        can_delete=False,
+    ),
 )
 
 

@@ -6,10 +6,12 @@ Writes go through `services`.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from audit.models import ClinicalQuerySet, CrfRecord, CrfStatus
 from audit.personal_data import CALENDAR_DATE, personal
@@ -21,7 +23,7 @@ NEGATIVE_MEASUREMENT = _("A measurement cannot be negative.")
 PERCENT_RANGE = _("Give a percentage from 0 to 100.")
 
 
-def _percent_field(verbose_name: str, **kwargs: object) -> models.PositiveSmallIntegerField:
+def _percent_field(verbose_name: StrOrPromise, **kwargs: Any) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         verbose_name,
         validators=[
@@ -32,7 +34,7 @@ def _percent_field(verbose_name: str, **kwargs: object) -> models.PositiveSmallI
     )
 
 
-def _mm_field(verbose_name: str, **kwargs: object) -> models.DecimalField:
+def _mm_field(verbose_name: StrOrPromise, **kwargs: Any) -> models.DecimalField:
     return models.DecimalField(
         verbose_name,
         max_digits=5,
@@ -49,7 +51,9 @@ class Compartment(models.TextChoices):
 
 # Organ sites of lesions: the primary compartment's two, then the metastatic compartment's,
 # which are the protocol's site codes as enrolment defines them (rules.md section 1).
-OrganSite = models.TextChoices(
+# django-stubs types the functional API with a name only; a list of (name, (value, label))
+# members is the enum API Django documents for Choices.
+OrganSite = models.TextChoices(  # type: ignore[call-overload]
     "OrganSite",
     [
         ("BREAST", ("breast", _("Breast"))),
@@ -334,7 +338,7 @@ class TherapyLine(CrfRecord):
         return f"{self.participant} line {self.line_number}: {self.agents}"
 
 
-class ResponseAssessmentQuerySet(ClinicalQuerySet):
+class ResponseAssessmentQuerySet(ClinicalQuerySet["ResponseAssessment"]):
     def completed(self) -> "ResponseAssessmentQuerySet":
         return self.exclude(crf_status=CrfStatus.DRAFT)
 
@@ -360,7 +364,8 @@ class ResponseAssessment(CrfRecord):
 
     RESPONSE_CHOICES = list(RESPONSE_LABELS.items())
 
-    objects = ResponseAssessmentQuerySet.as_manager()
+    # django-stubs declares the inherited `objects` a ClassVar and refuses a subclass's own.
+    objects = ResponseAssessmentQuerySet.as_manager()  # type: ignore[misc]
 
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="response_assessments"

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from access.roles import Action
-from access.scoping import get_for_user_or_404
+from access.scoping import SiteScopedQuerySet, get_for_user_or_404
 from enrollment.models import Participant
 
 from .models import (
@@ -51,7 +51,7 @@ class AssessmentsCasebook:
 
 
 def participants_for_user(user: Any) -> QuerySet[Participant]:
-    return Participant.objects.for_user(user, Action.VIEW_PARTICIPANTS).select_related(  # type: ignore[attr-defined,no-any-return]
+    return Participant.objects.for_user(user, Action.VIEW_PARTICIPANTS).select_related(
         "site", "baseline"
     )
 
@@ -60,7 +60,7 @@ def participant_for_user(user: Any, pk: int) -> Participant:
     return get_for_user_or_404(Participant.objects.select_related("site"), user, pk=pk)
 
 
-def record_for_user(queryset: QuerySet[Any], user: Any, pk: int) -> Any:
+def record_for_user(queryset: SiteScopedQuerySet[Any], user: Any, pk: int) -> Any:
     """A therapy line, assessment or surgery of one of the user's sites, with its participant."""
     return get_for_user_or_404(queryset.select_related("participant__site"), user, pk=pk)
 

@@ -13,12 +13,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from access.roles import Action, require
 from audit.lifecycle import Move
@@ -61,7 +62,10 @@ BELOW_MEASURABILITY = _(
 )
 TARGET_NEEDS_BASELINE_SIZE = _("A target lesion needs its size.")
 TOO_MANY_TARGETS = _("At most %(n)s target lesions in the %(compartment)s compartment.")
-COMPARTMENT_NAMES = {Compartment.PRIMARY: _("primary"), Compartment.METASTATIC: _("metastatic")}
+COMPARTMENT_NAMES: dict[str, StrOrPromise] = {
+    Compartment.PRIMARY: _("primary"),
+    Compartment.METASTATIC: _("metastatic"),
+}
 TOO_MANY_IN_ORGAN = _("At most %(n)s target lesions per organ (%(organ)s).")
 TARGET_NEEDS_SIZE = _("Give the size in mm, or mark the lesion not evaluated.")
 TARGET_SIZE_OR_NE = _("Give either a size or 'not evaluated', not both.")
@@ -233,7 +237,7 @@ def therapy_line_save(
             raise ValidationError({"reason_stopped": STOP_NEEDS_REASON})
     elif line.reason_stopped:
         raise ValidationError({"stop_date": REASON_NEEDS_STOP})
-    return save_record(line, user=user, reason=reason, expected_version=expected_version)  # type: ignore[return-value]
+    return save_record(line, user=user, reason=reason, expected_version=expected_version)
 
 
 # --- Response assessment ----------------------------------------------------------------------
@@ -271,6 +275,10 @@ def entry_errors(lesion: BaselineLesion, entry: LesionEntry | None) -> str | Non
     return None
 
 
+def _float_or_none(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
 def compartment_response(
     lesions: Sequence[BaselineLesion],
     entries: Mapping[int, LesionEntry],
@@ -284,11 +292,7 @@ def compartment_response(
         recist.TargetLesion(
             nodal=lesion.nodal,
             baseline_mm=float(lesion.baseline_mm or 0),
-            current_mm=(
-                None
-                if entries[lesion.pk].current_mm is None
-                else float(entries[lesion.pk].current_mm)  # type: ignore[arg-type]
-            ),
+            current_mm=_float_or_none(entries[lesion.pk].current_mm),
         )
         for lesion in targets
     ]
@@ -303,7 +307,7 @@ def compartment_response(
     )
     measured = [entries[lesion.pk].current_mm for lesion in targets]
     target_sum = (
-        sum(measured, Decimal(0))  # type: ignore[arg-type]
+        sum(cast(list[Decimal], measured), Decimal(0))
         if targets and all(mm is not None for mm in measured)
         else None
     )
@@ -543,4 +547,4 @@ def surgery_save(
             raise ValidationError({"residual_invasive_disease": RESIDUAL_CONTRADICTS_YP})
     elif not surgery.metastasis_site:
         raise ValidationError({"metastasis_site": RESECTION_NEEDS_SITE})
-    return save_record(surgery, user=user, reason=reason, expected_version=expected_version)  # type: ignore[return-value]
+    return save_record(surgery, user=user, reason=reason, expected_version=expected_version)

@@ -11,13 +11,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.decorators import require_action
+from access.http import AuthenticatedHttpRequest
 from access.roles import Action
 from audit.services import ReasonRequiredError, StaleRecordError
 from enrollment.models import Participant
@@ -41,14 +42,14 @@ def _participant_url(participant: Participant) -> str:
 
 @require_GET
 @login_required
-def participant_list(request: HttpRequest) -> HttpResponse:
+def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     participants = selectors.participants_for_user(request.user)
     return render(request, "assessments/participant_list.html", {"participants": participants})
 
 
 @require_GET
 @login_required
-def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_for_user(request.user, pk)
     return render(
         request,
@@ -56,20 +57,20 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "participant": participant,
             "assessments_casebook": selectors.casebook_assessments(participant),
-            "can_enter_data": request.user.can(Action.ENTER_DATA, participant.site_id),  # type: ignore[union-attr]
+            "can_enter_data": request.user.can(Action.ENTER_DATA, participant.site_id),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def baseline_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def baseline_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_for_user(request.user, pk)
     require_action(request.user, Action.ENTER_DATA, participant.site_id)
     baseline = Baseline.objects.filter(participant=participant).first() or Baseline(
         participant=participant
     )
-    lesions_locked = participant.response_assessments.exists()  # type: ignore[attr-defined]
+    lesions_locked = participant.response_assessments.exists()
     data = request.POST if request.method == "POST" else None
     form = BaselineForm(data, instance=baseline)
     formset = None if lesions_locked else LesionFormSet(data, instance=baseline, prefix="lesions")
@@ -106,7 +107,7 @@ def _show_error(form: Any, exc: Exception) -> None:
 
 
 def _record_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     participant: Participant,
     instance: Any,
@@ -130,7 +131,7 @@ def _record_form(
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def therapy_create(request: HttpRequest, pk: int) -> HttpResponse:
+def therapy_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_for_user(request.user, pk)
     require_action(request.user, Action.ENTER_DATA, participant.site_id)
     return _record_form(
@@ -146,7 +147,7 @@ def therapy_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def therapy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def therapy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     line = selectors.record_for_user(TherapyLine.objects.all(), request.user, pk)
     require_action(request.user, Action.ENTER_DATA, line.participant.site_id)
     return _record_form(
@@ -162,7 +163,7 @@ def therapy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def surgery_create(request: HttpRequest, pk: int) -> HttpResponse:
+def surgery_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_for_user(request.user, pk)
     require_action(request.user, Action.ENTER_DATA, participant.site_id)
     return _record_form(
@@ -178,7 +179,7 @@ def surgery_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def surgery_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def surgery_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     surgery = selectors.record_for_user(Surgery.objects.all(), request.user, pk)
     require_action(request.user, Action.ENTER_DATA, surgery.participant.site_id)
     return _record_form(
@@ -193,7 +194,7 @@ def surgery_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _assessment_form(
-    request: HttpRequest, participant: Participant, assessment: ResponseAssessment
+    request: AuthenticatedHttpRequest, participant: Participant, assessment: ResponseAssessment
 ) -> AssessmentForm:
     measurements = {m.lesion_id: m for m in assessment.measurements.all()} if assessment.pk else {}
     return AssessmentForm(
@@ -205,7 +206,7 @@ def _assessment_form(
 
 
 def _assessment_page(
-    request: HttpRequest, participant: Participant, assessment: ResponseAssessment
+    request: AuthenticatedHttpRequest, participant: Participant, assessment: ResponseAssessment
 ) -> HttpResponse:
     if assessment.is_complete:
         return redirect("assessments:assessment", pk=assessment.pk)
@@ -233,7 +234,7 @@ def _assessment_page(
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_for_user(request.user, pk)
     require_action(request.user, Action.ENTER_DATA, participant.site_id)
     if not Baseline.objects.filter(participant=participant).exists():
@@ -244,7 +245,7 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.record_for_user(ResponseAssessment.objects.all(), request.user, pk)
     require_action(request.user, Action.ENTER_DATA, assessment.participant.site_id)
     return _assessment_page(request, assessment.participant, assessment)
@@ -252,7 +253,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.record_for_user(
         ResponseAssessment.objects.prefetch_related(selectors.measurements_prefetch()),
         request.user,
@@ -265,14 +266,14 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "participant": participant,
             "assessment": assessment,
-            "can_enter_data": request.user.can(Action.ENTER_DATA, participant.site_id),  # type: ignore[union-attr]
+            "can_enter_data": request.user.can(Action.ENTER_DATA, participant.site_id),
         },
     )
 
 
 @require_POST
 @login_required
-def assessment_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """htmx: the responses the entered values would give, computed but not saved."""
     participant = selectors.participant_for_user(request.user, pk)
     require_action(request.user, Action.ENTER_DATA, participant.site_id)

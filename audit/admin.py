@@ -42,6 +42,7 @@ class ReadOnlyAdminMixin:
         return False
 
     def get_actions(self, request: Any) -> Any:
+        # A mixin: the ModelAdmin it is mixed into has the method.
         actions = super().get_actions(request)  # type: ignore[misc]
         actions.pop("delete_selected", None)
         return actions
@@ -68,24 +69,27 @@ class WithoutPersonalDataMixin:
     model: Any
 
     def get_fields(self, request: Any, obj: Any = None) -> Any:
+        # A mixin: the ModelAdmin it is mixed into has the method.
         fields = super().get_fields(request, obj)  # type: ignore[misc]
         return [f for f in fields if not _withheld(self.model, f)]
 
     def get_list_display(self, request: Any) -> Any:
+        # A mixin: the ModelAdmin it is mixed into has the method.
         shown = super().get_list_display(request)  # type: ignore[misc]
         return [f for f in shown if not isinstance(f, str) or not _withheld(self.model, f)]
 
     def get_search_fields(self, request: Any) -> Any:
+        # A mixin: the ModelAdmin it is mixed into has the method.
         fields = super().get_search_fields(request)  # type: ignore[misc]
         return [f for f in fields if not _withheld(self.model, f)]
 
 
-class ReadOnlyAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.ModelAdmin[Any]):
     """Evidence that is read in the admin and written only by its own service (signatures,
     sign-offs, queries)."""
 
 
-class ReadOnlyInline(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.TabularInline):  # type: ignore[type-arg]
+class ReadOnlyInline(ReadOnlyAdminMixin, WithoutPersonalDataMixin, admin.TabularInline[Any, Any]):
     extra = 0
     can_delete = False
 

@@ -48,7 +48,9 @@ class CsvWriter:
         self._line = csv.writer(_Line(), lineterminator="\n")
 
     def line(self, row: Iterable[Any]) -> str:
-        return self._line.writerow(safe_row(row))  # type: ignore[no-any-return]
+        # _Line.write hands back the text, and csv.writer returns what write returns.
+        text: str = self._line.writerow(safe_row(row))
+        return text
 
     def text(self, rows: Iterable[Iterable[Any]]) -> str:
         buffer = io.StringIO()

@@ -24,11 +24,15 @@ class ReasonForChangeMixin:
     field, before anything is attempted.
     """
 
+    # Declared by the ModelForm this is mixed into.
+    instance: Any
+    fields: dict[str, forms.Field]
+
     reason_field = "reason"
 
     def setup_reason_for_change(self) -> None:
-        instance = self.instance  # type: ignore[attr-defined]
-        fields = self.fields  # type: ignore[attr-defined]
+        instance = self.instance
+        fields = self.fields
         field = fields.get(self.reason_field)
         if field is not None:
             field.required = needs_reason(instance)
@@ -40,5 +44,5 @@ class ReasonForChangeMixin:
                 f.disabled = True
 
     def check_not_locked(self) -> None:
-        if getattr(self.instance, "is_locked", False):  # type: ignore[attr-defined]
+        if getattr(self.instance, "is_locked", False):
             raise forms.ValidationError(RECORD_LOCKED, code="locked")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from access.scoping import SiteScopedQuerySet
+from access.scoping import M, SiteScopedQuerySet
 
 from .personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
 
@@ -31,6 +31,9 @@ class AuditedHistoricalRecord(models.Model):
     did what; `history_user` itself is PROTECT (see `AuditedHistory`).
     """
 
+    # Added to each historical model by simple-history (untyped): the key to the user.
+    history_user: Any
+
     history_user_name = models.CharField(_("changed by (user name)"), max_length=150, blank=True)
     history_user_full_name = models.CharField(_("changed by (name)"), max_length=300, blank=True)
 
@@ -41,8 +44,8 @@ class AuditedHistoricalRecord(models.Model):
         super().__init__(*args, **kwargs)
         # Only a row being made is given its user as an object (a row read from the database
         # gets the id alone), so this never queries.
-        if not self.history_user_name and type(self).history_user.field.is_cached(self):  # type: ignore[attr-defined]
-            user = self.history_user  # type: ignore[attr-defined]
+        if not self.history_user_name and type(self).history_user.field.is_cached(self):
+            user = self.history_user
             if user is not None:
                 self.history_user_name = user.get_username()
                 self.history_user_full_name = user.get_full_name()
@@ -65,8 +68,8 @@ class AuditedHistory(HistoricalRecords):
         }
 
 
-class ClinicalQuerySet(SiteScopedQuerySet):
-    def delete(self):  # type: ignore[no-untyped-def]
+class ClinicalQuerySet(SiteScopedQuerySet[M]):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise HardDeleteForbidden(_("Clinical records cannot be deleted."))
 
 
@@ -84,7 +87,7 @@ class ClinicalRecord(models.Model):
     class Meta:
         abstract = True
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise HardDeleteForbidden(_("Clinical records cannot be deleted."))
 
 
@@ -179,7 +182,8 @@ class CrfRecord(ClinicalRecord):
             for hop in hops:
                 obj = getattr(obj, hop)
             if last == "participant" and hasattr(type(obj), "participant_id"):
-                return obj.participant_id  # type: ignore[no-any-return]
+                participant_id: int | None = obj.participant_id
+                return participant_id
             participant = getattr(obj, last)
         except ObjectDoesNotExist:
             return None

@@ -43,7 +43,7 @@ REFERENCE_FIELD = "diagnosis_date"
 
 _ATTRIBUTE = "personal_data"
 
-F = TypeVar("F", bound=models.Field)  # type: ignore[type-arg]
+F = TypeVar("F", bound=models.Field[Any, Any])
 
 
 def personal(field: F, kind: PersonalData) -> F:

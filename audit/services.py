@@ -221,7 +221,7 @@ def _crf_edit_reason(record: CrfRecord, stored: dict[str, Any], reason: str) -> 
     _keep_lifecycle(record, stored)
     if status == CrfStatus.VERIFIED:
         record.crf_status = CrfStatus.COMPLETE
-        record.verified_by_id = None  # type: ignore[attr-defined]
+        record.verified_by_id = None
         record.verified_at = None
         return f"{reason} ({VERIFICATION_VOIDED})"
     return reason or DRAFT_SAVED

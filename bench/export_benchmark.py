@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,7 +40,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import JSONField  # noqa: E402
+from django.db.models import JSONField, Model  # noqa: E402
 
 from access.models import Site  # noqa: E402
 from enrollment.models import Participant  # noqa: E402
@@ -53,7 +54,7 @@ CHUNK = 5_000
 TODAY = dt.date(2027, 6, 1)
 
 
-def copy_insert(model: type, objects: list) -> None:
+def copy_insert(model: type[Model], objects: Sequence[Model]) -> None:
     """Bulk insert by COPY FROM: every concrete field but the key, as the ORM would save it."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     buffer = io.StringIO()

@@ -28,6 +28,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 FLOOR = "floor (no database)"
 FLOOR_PATH = "/bench/floor/"
@@ -41,7 +42,7 @@ CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 def _refuse_non_loopback(host: str) -> None:
     addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
     for address in addresses:
-        if not ipaddress.ip_address(address.split("%")[0]).is_loopback:
+        if not ipaddress.ip_address(str(address).split("%")[0]).is_loopback:
             raise SystemExit(f"refusing to load-test {host} ({address}): loopback only")
 
 
@@ -59,7 +60,7 @@ class Session:
         return self.conn
 
     def request(
-        self, method: str, path: str, body: str | None = None, headers: dict | None = None
+        self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes, str]:
         all_headers = {
             # The TLS proxy's word: the production settings serve HTTPS only.
@@ -238,10 +239,10 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def report(results: Results, seconds: float, args: argparse.Namespace) -> dict:
+def report(results: Results, seconds: float, args: argparse.Namespace) -> dict[str, Any]:
     floor = results.latencies.get(FLOOR, [])
     floor_p95 = percentile(floor, 95)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for page in sorted(results.latencies, key=lambda p: (p == FLOOR, p)):
         values = results.latencies[page]
         p95 = percentile(values, 95)

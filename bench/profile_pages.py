@@ -18,7 +18,9 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trialsite.settings.dev")
@@ -41,7 +43,14 @@ class QueryTimer:
     def __init__(self) -> None:
         self.queries: list[tuple[float, str]] = []
 
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def __call__(
+        self,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
         start = time.perf_counter()
         try:
             return execute(sql, params, many, context)

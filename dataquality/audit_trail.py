@@ -82,9 +82,12 @@ class AuditEntry:
         return self.when.astimezone(ZoneInfo(time_zone))
 
 
-def audited_models() -> tuple[type[Model], ...]:
+def audited_models() -> tuple[type[Any], ...]:
     """The participant, every form, and the records that are not forms but whose changes a
-    participant's trail shows (`shown_in_audit_trail`, e.g. the planned visits)."""
+    participant's trail shows (`shown_in_audit_trail`, e.g. the planned visits).
+
+    Typed as any class: what is read of them (`history`, added by simple-history, which has no
+    types; `site_path`, `participant_path`) is declared by each model, not by Model."""
     others = tuple(
         m
         for m in apps.get_models()
@@ -117,12 +120,13 @@ def _deidentified(field: Any, value: Any, reference: dt.date | None) -> str:
 
 
 def changes(
-    rows: Iterable[Any], history_model: type[Model], *, deidentify: bool = False
+    rows: Iterable[Any], history_model: type[Any], *, deidentify: bool = False
 ) -> Iterator[AuditEntry]:
     """The field changes in `rows` (historical rows ordered by record, then time); with
     `deidentify`, by the de-identified export's rules (rows annotated with REFERENCE)."""
     fields = _fields(history_model)
-    model = history_model.instance_type  # type: ignore[attr-defined]
+    # A simple-history model (untyped): `instance_type` is the audited model.
+    model = history_model.instance_type
     label = model._meta.label_lower
     form = str(model._meta.verbose_name)
     previous: Any = None
@@ -178,13 +182,11 @@ def participant_audit_trail(
         if audited is Participant:
             ids: Any = [participant.pk]
         else:
-            ids = audited.objects.filter(
-                **{audited.participant_path: participant}  # type: ignore[attr-defined]
-            ).values("pk")
-        history = audited.history.filter(id__in=ids)  # type: ignore[attr-defined]
+            ids = audited.objects.filter(**{audited.participant_path: participant}).values("pk")
+        history = audited.history.filter(id__in=ids)
         if object_id is not None:
             history = history.filter(id=object_id)
-        entries.extend(changes(_ordered(history), audited.history.model))  # type: ignore[attr-defined]
+        entries.extend(changes(_ordered(history), audited.history.model))
     entries.sort(key=lambda e: (e.when, e.history_id), reverse=True)
     return entries
 
@@ -192,21 +194,21 @@ def participant_audit_trail(
 def trial_audit_trail(site_ids: list[int], *, chunk_size: int = 2000) -> Iterator[AuditEntry]:
     """Every change at the given sites, model by model, streamed, de-identified."""
     for audited in audited_models():
-        site_path = audited.site_path  # type: ignore[attr-defined]
-        history = audited.history.filter(**{f"{site_path}__in": site_ids})  # type: ignore[attr-defined]
+        site_path = audited.site_path
+        history = audited.history.filter(**{f"{site_path}__in": site_ids})
         # The reference date through the row's own relations, as the export's SQL joins it.
         history = history.annotate(**{REFERENCE: F(reference_date_lookup(audited))})
         yield from changes(
             _ordered(history).iterator(chunk_size=chunk_size),
-            audited.history.model,  # type: ignore[attr-defined]
+            audited.history.model,
             deidentify=True,
         )
 
 
 def form_audit_trail(record: Model) -> list[AuditEntry]:
     """Every change to one form (with its parts), newest first."""
-    model = type(record)
-    entries = list(changes(_ordered(model.history.filter(id=record.pk)), model.history.model))  # type: ignore[attr-defined]
+    model: type[Any] = type(record)  # its `history` is simple-history's (untyped)
+    entries = list(changes(_ordered(model.history.filter(id=record.pk)), model.history.model))
     for relation in getattr(record, "crf_parts", ()):
         part_model = getattr(record, relation).model
         ids = getattr(record, relation).values("pk")

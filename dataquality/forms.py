@@ -1,9 +1,10 @@
 """Data-quality forms: input shape only; the rules are in `dataquality.services`."""
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
@@ -22,7 +23,7 @@ def _helper() -> FormHelper:
     return helper
 
 
-def field_choices(model: type) -> list[tuple[str, Any]]:
+def field_choices(model: type[Model]) -> list[tuple[str, Any]]:
     """The fields of a form a query may be about (its data, not its bookkeeping)."""
     return [(WHOLE_FORM, _("The form as a whole"))] + [
         (f.name, f.verbose_name.capitalize())
@@ -37,9 +38,9 @@ class QueryForm(forms.Form):
         label=_("Query"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
-    def __init__(self, *args: Any, model: type, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, model: type[Model], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field_name"].choices = field_choices(model)
+        cast(forms.ChoiceField, self.fields["field_name"]).choices = field_choices(model)
         self.helper = _helper()
 
 
@@ -113,8 +114,11 @@ class QueryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Any status")), *DataQuery.Status.choices]
-        self.fields["site"].queryset = Site.objects.filter(
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            ("", _("Any status")),
+            *DataQuery.Status.choices,
+        ]
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = Site.objects.filter(
             pk__in=user.sites_where(Action.VIEW_PARTICIPANTS)
         )
 

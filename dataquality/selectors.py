@@ -65,7 +65,7 @@ class FormRow:
 
     @property
     def label(self) -> str:
-        return f"{self.record._meta.verbose_name.capitalize()}: {self.record}"
+        return f"{str(self.record._meta.verbose_name).capitalize()}: {self.record}"
 
     @property
     def status(self) -> str:
@@ -144,7 +144,7 @@ def open_query_count(user: Any) -> int:
         waiting.append(DataQuery.Status.ANSWERED)
     if not waiting:
         return 0
-    return DataQuery.objects.for_user(user).filter(status__in=waiting).count()  # type: ignore[no-any-return]
+    return DataQuery.objects.for_user(user).filter(status__in=waiting).count()
 
 
 def sign_offs(participant: Participant) -> list[CasebookSignOff]:

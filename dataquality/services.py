@@ -9,12 +9,12 @@ so a crafted POST meets the same checks as the page; every clinical write goes t
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,7 +94,7 @@ def _add_message(
     )
 
 
-def _check_field(model: type, field_name: str) -> None:
+def _check_field(model: type[Model], field_name: str) -> None:
     if not field_name:
         return
     try:
@@ -114,7 +114,8 @@ def open_query(
     now: dt.datetime | None = None,
 ) -> DataQuery:
     """A data manager asks the site about one field of a form (or the form as a whole)."""
-    site_id = site_id_of(record)
+    # Known: every clinical record reaches a Site through NOT NULL keys.
+    site_id = cast(int, site_id_of(record))
     require(user, Action.RAISE_QUERY, site_id)
     participant_id = record.participant_id_for_crf()
     if participant_id is None:
@@ -238,7 +239,7 @@ def open_automatic_query(
         with transaction.atomic():
             query = DataQuery.objects.create(
                 participant_id=participant_id,
-                site_id=site_id_of(record),
+                site_id=cast(int, site_id_of(record)),  # NOT NULL keys to the site
                 form=ContentType.objects.get_for_model(record),
                 object_id=record.pk,
                 field_name=field_name,

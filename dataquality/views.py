@@ -1,18 +1,19 @@
 """Data-quality pages. Each view: scoped lookup, rights check, form, service, redirect."""
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.decorators import action_required, require_action
+from access.http import AuthenticatedHttpRequest
 from access.models import Site
 from access.roles import Action
 from access.scoping import site_id_of
@@ -58,7 +59,7 @@ def _lifecycle_actions(user: Any, record: Any) -> dict[str, bool]:
 
 @require_GET
 @login_required
-def form_detail(request: HttpRequest, form_id: int, pk: int) -> HttpResponse:
+def form_detail(request: AuthenticatedHttpRequest, form_id: int, pk: int) -> HttpResponse:
     """One form's data-quality page: its state, values, queries and audit trail."""
     record = selectors.form_for_user_or_404(request.user, form_id, pk)
     site_id = site_id_of(record)
@@ -84,13 +85,16 @@ def form_detail(request: HttpRequest, form_id: int, pk: int) -> HttpResponse:
 
 
 def _site_time_zone(record: Any) -> str:
-    site = Site.objects.filter(pk=site_id_of(record)).only("time_zone").first()
+    # Known: every clinical record reaches a Site through NOT NULL keys.
+    site = Site.objects.filter(pk=cast(int, site_id_of(record))).only("time_zone").first()
     return site.time_zone if site else str(timezone.get_current_timezone())
 
 
 @require_POST
 @login_required
-def form_transition(request: HttpRequest, form_id: int, pk: int, transition: str) -> HttpResponse:
+def form_transition(
+    request: AuthenticatedHttpRequest, form_id: int, pk: int, transition: str
+) -> HttpResponse:
     move = lifecycle.Move(transition)
     record = selectors.form_for_user_or_404(request.user, form_id, pk)
     require_action(request.user, lifecycle.TRANSITIONS[move].right, site_id_of(record))
@@ -105,7 +109,7 @@ def form_transition(request: HttpRequest, form_id: int, pk: int, transition: str
             request,
             _("%(form)s is now %(status)s.")
             % {
-                "form": record._meta.verbose_name.capitalize(),
+                "form": str(record._meta.verbose_name).capitalize(),
                 "status": record.get_crf_status_display(),
             },
         )
@@ -114,7 +118,7 @@ def form_transition(request: HttpRequest, form_id: int, pk: int, transition: str
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def query_new(request: HttpRequest, form_id: int, pk: int) -> HttpResponse:
+def query_new(request: AuthenticatedHttpRequest, form_id: int, pk: int) -> HttpResponse:
     record = selectors.form_for_user_or_404(request.user, form_id, pk)
     require_action(request.user, Action.RAISE_QUERY, site_id_of(record))
     form = QueryForm(
@@ -145,7 +149,7 @@ def query_new(request: HttpRequest, form_id: int, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def query_list(request: HttpRequest) -> HttpResponse:
+def query_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_action(request.user, Action.VIEW_PARTICIPANTS)
     filters = QueryFilterForm(request.GET, user=request.user)
     queries = selectors.query_list(request.user, **filters.filters())
@@ -154,7 +158,7 @@ def query_list(request: HttpRequest) -> HttpResponse:
 
 
 def _query_page(
-    request: HttpRequest, query: Any, *, status: int = 200, **forms: Any
+    request: AuthenticatedHttpRequest, query: Any, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
     user = request.user
     site_id = query.site_id
@@ -184,12 +188,12 @@ def _query_page(
 
 @require_GET
 @login_required
-def query_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def query_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _query_page(request, selectors.query_for_user_or_404(request.user, pk))
 
 
 def _query_step(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     action: Action,
@@ -214,7 +218,7 @@ def _query_step(
 
 @require_POST
 @login_required
-def query_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def query_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _query_step(
         request,
         pk,
@@ -228,7 +232,7 @@ def query_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def query_close(request: HttpRequest, pk: int) -> HttpResponse:
+def query_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _query_step(
         request,
         pk,
@@ -242,7 +246,7 @@ def query_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def query_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def query_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _query_step(
         request,
         pk,
@@ -256,7 +260,7 @@ def query_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def participant_audit(request: HttpRequest, study_id: str) -> HttpResponse:
+def participant_audit(request: AuthenticatedHttpRequest, study_id: str) -> HttpResponse:
     participant = enrollment_selectors.participant_for(user=request.user, study_id=study_id)
     require_action(request.user, Action.VIEW_AUDIT_TRAIL, participant.site_id)
     entries = audit_trail.participant_audit_trail(participant)
@@ -274,7 +278,7 @@ def participant_audit(request: HttpRequest, study_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def casebook_sign(request: HttpRequest, study_id: str) -> HttpResponse:
+def casebook_sign(request: AuthenticatedHttpRequest, study_id: str) -> HttpResponse:
     participant = enrollment_selectors.participant_for(user=request.user, study_id=study_id)
     require_action(request.user, Action.SIGN_CASEBOOK, participant.site_id)
     form = SignOffForm(request.POST or None)
@@ -328,7 +332,7 @@ def _audit_rows(site_ids: list[int]) -> Iterator[str]:
 
 @require_GET
 @action_required(Action.EXPORT_DEIDENTIFIED)
-def audit_csv(request: HttpRequest) -> StreamingHttpResponse:
+def audit_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The audit trail of the user's sites, streamed: a large trial's log is never held in
     memory (server-side cursor, one row out per row in). De-identified by the export's rules
     (dataquality.audit_trail): identifiers and free text masked, dates as days from diagnosis."""

@@ -1,7 +1,7 @@
 """Screening forms: every bad input is a message at its field, and nothing is saved."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
@@ -68,7 +68,7 @@ def metastasis_field(code: str) -> str:
     return f"{METASTASIS_PREFIX}{code}"
 
 
-class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
+class ScreeningForm(ReasonForChangeMixin, forms.ModelForm[Screening]):
     change_reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,
@@ -129,7 +129,9 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
         else:
             sites = user.sites_where(Action.SCREEN) if user is not None else []
-            self.fields["site"].queryset = Site.objects.filter(pk__in=sites)
+            cast(forms.ModelChoiceField, self.fields["site"]).queryset = Site.objects.filter(
+                pk__in=sites
+            )
             # self.initial, not field.initial: the (empty) instance's values take precedence.
             if len(sites) == 1:
                 self.initial["site"] = self.initial["site"] or sites[0]
@@ -230,7 +232,8 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         self.check_not_locked()
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # The metastases come first so that the live checklist sees them even when another
         # field is in error.
         self.instance.metastases = {
@@ -287,7 +290,8 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm):
             # (one query each, on every keystroke) are left to the real save.
             self.instance = construct_instance(self, self.instance, self._meta.fields)
             return
-        super()._post_clean()
+        # django-stubs does not declare BaseModelForm._post_clean, which this extends.
+        super()._post_clean()  # type: ignore[misc]
         if self.errors:
             return
         # Last line of defence: whatever the rules would refuse is refused here, at the form.
@@ -333,7 +337,7 @@ class ScreenFailForm(forms.Form):
         self.helper.form_tag = False
 
 
-class OffStudyForm(forms.ModelForm):
+class OffStudyForm(forms.ModelForm[OffStudy]):
     class Meta:
         model = OffStudy
         fields = ["date", "reason", "note"]
@@ -369,10 +373,10 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, statuses: list[tuple[str, Any]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = Site.objects.filter(
             pk__in=user.sites_where(Action.VIEW_PARTICIPANTS)
         )
-        self.fields["status"].choices = [("", _("Any status")), *statuses]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Any status")), *statuses]
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():

@@ -7,20 +7,27 @@ still recorded because a ratio is only meaningful when both numbers were read in
 A unit that is not listed here is refused.
 """
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+# unit code -> (label, factor to the rules' unit); no factor where only a ratio is used.
+Units = Mapping[str, tuple[StrOrPromise, float | None]]
+ConvertibleUnits = Mapping[str, tuple[StrOrPromise, float]]
 
 # unit code -> (label, factor to the rules' unit)
-ANC_UNITS = {
+ANC_UNITS: ConvertibleUnits = {
     "10e9_l": (_("×10⁹/L"), 1.0),
     "10e3_ul": (_("×10³/µL"), 1.0),
     "per_ul": (_("cells/µL"), 0.001),
 }
-PLATELET_UNITS = {
+PLATELET_UNITS: ConvertibleUnits = {
     "10e9_l": (_("×10⁹/L"), 1.0),
     "10e3_ul": (_("×10³/µL"), 1.0),
 }
 # 1 mmol/L of hemoglobin (monomer) is 1.611 g/dL.
-HEMOGLOBIN_UNITS = {
+HEMOGLOBIN_UNITS: ConvertibleUnits = {
     "g_dl": (_("g/dL"), 1.0),
     "g_l": (_("g/L"), 0.1),
     "mmol_l": (_("mmol/L"), 1.611),
@@ -31,11 +38,11 @@ TRANSAMINASE_UNITS = {"u_l": (_("U/L"), None), "ukat_l": (_("µkat/L"), None)}
 CREATININE_UNITS = {"umol_l": (_("µmol/L"), None), "mg_dl": (_("mg/dL"), None)}
 
 
-def unit_choices(units: dict) -> list[tuple[str, object]]:
+def unit_choices(units: Units) -> list[tuple[str, object]]:
     return [(code, label) for code, (label, _factor) in units.items()]
 
 
-def convert(value: float | None, unit: str | None, units: dict) -> float | None:
+def convert(value: float | None, unit: str | None, units: ConvertibleUnits) -> float | None:
     """`value` in the rules' unit, or None when the value or its unit is not known."""
     if value is None or not unit:
         return None

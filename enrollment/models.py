@@ -1,5 +1,10 @@
+import datetime as dt
+from decimal import Decimal
+from typing import cast
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from access.models import Site
 from audit.models import ClinicalRecord, CrfRecord
@@ -72,11 +77,11 @@ ECOG_CHOICES = [
 _CONFIRMATION_ORDER = (Confirmation.PATHOLOGY, Confirmation.IMAGING, Confirmation.UNCONFIRMED)
 
 
-def _lab(verbose: str) -> models.DecimalField:
+def _lab(verbose: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(verbose, max_digits=12, decimal_places=3, null=True, blank=True)
 
 
-def _unit(units: dict) -> models.CharField:
+def _unit(units: labs.Units) -> models.CharField:
     return models.CharField(_("unit"), max_length=10, blank=True, choices=labs.unit_choices(units))
 
 
@@ -256,18 +261,19 @@ class Screening(CrfRecord):
         """A screening is entered once its outcome is recorded (enrolled or screen failure)."""
         return not self.is_open
 
-    def facts(self, *, today=None) -> eligibility.ScreeningFacts:  # type: ignore[no-untyped-def]
+    def facts(self, *, today: dt.date | None = None) -> eligibility.ScreeningFacts:
         """The facts the rules judge. Lab values converted; ratios to the ULN computed.
 
         Raises ValueError for a unit that is not known or a ULN of zero.
         """
 
-        def f(value):  # type: ignore[no-untyped-def]
+        def f(value: Decimal | None) -> float | None:
             return None if value is None else float(value)
 
         return eligibility.ScreeningFacts(
             birth_date=self.birth_date,
-            screening_date=self.screening_date or today,
+            # A stored screening has its date; the live checklist of a new one passes today.
+            screening_date=cast(dt.date, self.screening_date or today),
             sex=self.sex or None,
             invasive_carcinoma_confirmed=self.invasive_carcinoma_confirmed,
             stage_iv_at_diagnosis=self.stage_iv_at_diagnosis,

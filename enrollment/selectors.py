@@ -79,7 +79,7 @@ def _labs_as_judged(facts: eligibility.ScreeningFacts) -> tuple[tuple[str, float
     return tuple((str(label), value, unit) for label, value, unit in values if value is not None)
 
 
-def _person_matches(q: str) -> QuerySet[Screening]:
+def _person_matches(q: str) -> QuerySet[Screening, Any]:
     """Screening ids whose initials or hospital number contain `q`, or whose number is `q`."""
     condition = Q(initials__icontains=q) | Q(hospital_number__icontains=q)
     number = SCREENING_NUMBER.match(q)
@@ -122,9 +122,9 @@ def screening_list(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[Screening]:
-    queryset = Screening.objects.for_user(user, Action.VIEW_PARTICIPANTS).select_related(
-        "site", "participant"
-    )
+    queryset: QuerySet[Screening] = Screening.objects.for_user(
+        user, Action.VIEW_PARTICIPANTS
+    ).select_related("site", "participant")
     queryset = _search_screenings(queryset, q)
     if site:
         queryset = queryset.filter(site=site)
@@ -146,9 +146,9 @@ def participant_list(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[Participant]:
-    queryset = Participant.objects.for_user(user, Action.VIEW_PARTICIPANTS).select_related(
-        "site", "screening", "off_study"
-    )
+    queryset: QuerySet[Participant] = Participant.objects.for_user(
+        user, Action.VIEW_PARTICIPANTS
+    ).select_related("site", "screening", "off_study")
     queryset = _search_participants(queryset, q)
     if site:
         queryset = queryset.filter(site=site)

@@ -27,6 +27,7 @@ DATE_IN_FUTURE = _("This date is in the future.")
 NOTE_REQUIRED_NO_FAILED_CRITERION = _(
     "No criterion failed: say in the note why the patient is not enrolled."
 )
+DIAGNOSIS_DATE_REQUIRED = _("Give the date of diagnosis: the participant's record starts from it.")
 IMPOSSIBLE_FACTS = _("The screening data are inconsistent: %(error)s")
 ALREADY_OFF_STUDY = _("This participant is already off study.")
 OFF_STUDY_BEFORE_ENROLMENT = _("The off-study date cannot be before the enrolment date.")
@@ -147,13 +148,19 @@ def enrol_participant(
             raise ScreeningOutcomeError(NOT_ELIGIBLE % {"failed": _format_codes(verdict.failed)})
         if verdict.eligible is not True:
             raise ScreeningOutcomeError(NOT_DECIDED % {"missing": _format_codes(verdict.missing)})
+        # The rules can decide without it (systemic therapy not started: nothing to date
+        # against), but a participant has a diagnosis date (NOT NULL); refused here, before a
+        # study ID is taken, rather than failing at the insert.
+        diagnosis_date = locked.diagnosis_date
+        if diagnosis_date is None:
+            raise ScreeningOutcomeError(DIAGNOSIS_DATE_REQUIRED)
 
         sequence = _next_sequence(locked.site)
         participant = Participant(
             site=locked.site,
             study_id=study_id_for(locked.site, sequence),
             sequence=sequence,
-            diagnosis_date=locked.diagnosis_date,
+            diagnosis_date=diagnosis_date,
             enrolment_date=consent_date,
             screening=locked,
         )

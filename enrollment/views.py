@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.decorators import require_action
+from access.http import AuthenticatedHttpRequest
 from access.roles import Action
 from audit.services import ReasonRequiredError, StaleRecordError
 from workflow import casebook as workflow_casebook
@@ -26,7 +27,7 @@ PAGE_SIZE = 25
 
 
 def _render_screening(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     screening: Screening,
     form: ScreeningForm,
     *,
@@ -52,13 +53,13 @@ def _render_screening(
     return render(request, "enrollment/screening_form.html", context, status=status)
 
 
-def _list_page(request: HttpRequest, queryset: Any) -> Any:
+def _list_page(request: AuthenticatedHttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @require_GET
 @login_required
-def screening_list(request: HttpRequest) -> HttpResponse:
+def screening_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_action(request.user, Action.VIEW_PARTICIPANTS)
     filters = ListFilterForm(request.GET, user=request.user, statuses=Screening.Status.choices)
     page = _list_page(request, selectors.screening_list(user=request.user, **filters.filters()))
@@ -71,7 +72,7 @@ def screening_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def screening_new(request: HttpRequest) -> HttpResponse:
+def screening_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_action(request.user, Action.SCREEN)
     form = ScreeningForm(request.POST or None, user=request.user, instance=Screening())
     if request.method == "POST" and form.is_valid():
@@ -90,7 +91,7 @@ def screening_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for(user=request.user, pk=pk)
     can_edit = request.user.can(Action.SCREEN, screening.site_id)
     if request.method == "POST" and not can_edit:
@@ -116,7 +117,7 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def screening_evaluate(request: HttpRequest) -> HttpResponse:
+def screening_evaluate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The criteria panel for the form as it stands, unsaved: the server is the judge."""
     require_action(request.user, Action.SCREEN)
     form = ScreeningForm(request.POST, user=request.user, instance=Screening(), judge_only=True)
@@ -127,7 +128,7 @@ def screening_evaluate(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for(user=request.user, pk=pk)
     require_action(request.user, Action.ENROL, screening.site_id)
     enrol_form = EnrolForm(request.POST, screening=screening)
@@ -152,7 +153,7 @@ def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def screening_fail(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_fail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for(user=request.user, pk=pk)
     require_action(request.user, Action.SCREEN, screening.site_id)
     fail_form = ScreenFailForm(request.POST)
@@ -173,7 +174,7 @@ def screening_fail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def participant_list(request: HttpRequest) -> HttpResponse:
+def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_action(request.user, Action.VIEW_PARTICIPANTS)
     filters = ListFilterForm(request.GET, user=request.user, statuses=Participant.Status.choices)
     page = _list_page(request, selectors.participant_list(user=request.user, **filters.filters()))
@@ -184,7 +185,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def participant_casebook(request: HttpRequest, study_id: str) -> HttpResponse:
+def participant_casebook(request: AuthenticatedHttpRequest, study_id: str) -> HttpResponse:
     participant = selectors.participant_for(user=request.user, study_id=study_id)
     sections = workflow_casebook.casebook_sections(participant, request.user)
     screening = participant.screening
@@ -204,7 +205,7 @@ def participant_casebook(request: HttpRequest, study_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def participant_off_study(request: HttpRequest, study_id: str) -> HttpResponse:
+def participant_off_study(request: AuthenticatedHttpRequest, study_id: str) -> HttpResponse:
     participant = selectors.participant_for(user=request.user, study_id=study_id)
     require_action(request.user, Action.ENTER_DATA, participant.site_id)
     form = OffStudyForm(request.POST or None, participant=participant)

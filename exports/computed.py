@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, Max, Min, OuterRef, Q
 
@@ -161,7 +161,7 @@ def screening_rows(scope: Scope) -> Iterator[list[Any]]:
 
 # The analysis columns that are model lookups, read straight from the participant query.
 _LOOKUP_COLUMNS = [c for c in ANALYSIS.columns if c.lookup]
-_QUERY_FIELDS = ("pk", *(c.lookup for c in _LOOKUP_COLUMNS))
+_QUERY_FIELDS = ("pk", *(c.lookup for c in _LOOKUP_COLUMNS if c.lookup))
 _RECORD_NAMES = ("pk", *(c.name for c in _LOOKUP_COLUMNS))
 _EMPTY_RECORD: dict[str, Any] = dict.fromkeys(c.name for c in ANALYSIS.columns)
 
@@ -187,7 +187,8 @@ def _visit_facts(participant_ids: list[int]) -> dict[int, dict[str, Any]]:
         )
         .order_by()
     )
-    return {r.pop("participant_id"): r for r in rows}
+    # Plain dicts: the plugin's row type knows the literal names, not the aggregates.
+    return {r.pop("participant_id"): r for r in cast("Iterable[dict[str, Any]]", rows)}
 
 
 def _signed_arms(participant_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -203,7 +204,8 @@ def _signed_arms(participant_ids: list[int]) -> dict[int, tuple[int, int]]:
         .order_by("participant_id", "assessment_date", "pk")
         .values_list("participant_id", "confirmed_arm")
     )
-    for participant_id, arm in signed:
+    # A signed assignment has its confirmed arm.
+    for participant_id, arm in cast("Iterable[tuple[int, int]]", signed):
         first = arms.get(participant_id, (arm, arm))[0]
         arms[participant_id] = (first, arm)
     return arms
@@ -231,13 +233,11 @@ def analysis_records(scope: Scope, *, assigned_only: bool = False) -> Iterator[d
     if assigned_only:
         signed = ArmAssignment.objects.filter(participant=OuterRef("pk"), status__in=SIGNED)
         participants = participants.filter(Exists(signed))
-    participants = (
-        participants.order_by("pk").values_list(*_QUERY_FIELDS).iterator(chunk_size=BATCH)
-    )
+    rows = participants.order_by("pk").values_list(*_QUERY_FIELDS).iterator(chunk_size=BATCH)
     overall_survival = endpoints.overall_survival
     distant_pfs = endpoints.distant_pfs
     locoregional_pfs = endpoints.locoregional_pfs
-    for batch in batched(participants, BATCH):
+    for batch in batched(rows, BATCH):
         ids = [row[0] for row in batch]
         visits = _visit_facts(ids)
         arms = _signed_arms(ids)

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field
+from django.db.models import Field, ForeignObjectRel
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -112,13 +112,14 @@ def model_or_none(label: str) -> Any:
         return None
 
 
-def model_field(model: Any, lookup: str | None) -> Field | None:  # type: ignore[type-arg]
+def model_field(model: Any, lookup: str | None) -> Field[Any, Any] | None:
     """The field a lookup ends at, following relations; None for a derived column."""
     if model is None or not lookup:
         return None
     if lookup == "pk":
-        return model._meta.pk  # type: ignore[no-any-return]
-    field = None
+        pk: Field[Any, Any] = model._meta.pk
+        return pk
+    field: Field[Any, Any] | ForeignObjectRel | None = None
     for part in lookup.split("__"):
         if model is None:
             return None
@@ -127,7 +128,8 @@ def model_field(model: Any, lookup: str | None) -> Field | None:  # type: ignore
         except FieldDoesNotExist:
             return None
         model = field.related_model
-    return field  # type: ignore[return-value]
+    # The contract's lookups end at concrete fields, never at a reverse relation.
+    return cast("Field[Any, Any] | None", field)
 
 
 @functools.cache
@@ -135,9 +137,9 @@ def _personal_kind(model_label: str, lookup: str | None) -> PersonalData | None:
     return personal_kind(model_field(model_or_none(model_label), lookup))
 
 
-def C(name: str, lookup: str | None = "", kind: str = TEXT, **kwargs: object) -> Column:  # noqa: N802
+def C(name: str, lookup: str | None = "", kind: str = TEXT, **kwargs: Any) -> Column:  # noqa: N802
     """A column; the lookup defaults to the column's own name."""
-    return Column(name, name if lookup == "" else lookup, kind, **kwargs)  # type: ignore[arg-type]
+    return Column(name, name if lookup == "" else lookup, kind, **kwargs)
 
 
 STUDY_ID = C("study_id", "participant__study_id")

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -26,18 +26,20 @@ class ExportForm(forms.Form):
         if user.can(Action.EXPORT_IDENTIFIED):
             variants.append((IDENTIFIED, _("Identified (all columns, calendar dates)")))
         variants.append((DEIDENTIFIED, _("De-identified (no personal data, days from diagnosis)")))
-        self.fields["variant"].choices = variants
+        cast(forms.ChoiceField, self.fields["variant"]).choices = variants
         self.fields["variant"].initial = DEIDENTIFIED
         self.user = user
         sites = Site.objects.filter(pk__in=user.sites_where(Action.EXPORT_DEIDENTIFIED))
-        self.fields["site"].choices = [("", _("All my sites"))] + [(s.pk, str(s)) for s in sites]
-        self.fields["dataset"].choices = [(d.name, d.filename) for d in DATASETS] + [
-            (ALL, _("All datasets and the dictionary (zip)"))
+        cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("All my sites"))] + [
+            (s.pk, str(s)) for s in sites
         ]
+        cast(forms.ChoiceField, self.fields["dataset"]).choices = [
+            (d.name, d.filename) for d in DATASETS
+        ] + [(ALL, _("All datasets and the dictionary (zip)"))]
 
     @property
     def deidentified(self) -> bool:
-        return self.cleaned_data["variant"] == DEIDENTIFIED
+        return bool(self.cleaned_data["variant"] == DEIDENTIFIED)
 
     @property
     def action(self) -> Action:

@@ -4,6 +4,8 @@ Not clinical data, but evidence of disclosure: rows are inserted once, completed
 row count when the stream ends, and never deleted.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,8 +18,8 @@ class ExportLogDeleteForbidden(Exception):
     pass
 
 
-class ExportLogQuerySet(models.QuerySet):
-    def delete(self):  # type: ignore[no-untyped-def]
+class ExportLogQuerySet(models.QuerySet["ExportLog"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise ExportLogDeleteForbidden(EXPORT_LOG_PERMANENT)
 
 
@@ -57,5 +59,5 @@ class ExportLog(models.Model):
         datasets = ", ".join(self.datasets)
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user or '-'} {kind}: {datasets}"
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ExportLogDeleteForbidden(EXPORT_LOG_PERMANENT)

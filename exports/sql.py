@@ -8,7 +8,7 @@ Every template reads only column references (no parameters), so repeating one is
 
 from typing import Any
 
-from django.db.models import CharField, DateField, Func, IntegerField
+from django.db.models import CharField, DateField, Field, Func, IntegerField
 
 from audit.csv_writer import ESCAPE, FORMULA_PREFIXES, PLAIN_NUMBER_SQL
 
@@ -18,7 +18,7 @@ class _Template(Func):
 
     postgresql = "%(expressions)s"
     sqlite = "%(expressions)s"
-    output_field = CharField()
+    output_field: Field[Any, Any] = CharField()
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, template=self.postgresql, **extra)
@@ -117,7 +117,11 @@ class DaysFrom(Func):
             **extra,
         )
 
-    def as_sql(self, compiler: Any, connection: Any, template: str | None = None, **extra: Any):  # type: ignore[no-untyped-def,override]
+    # Narrower than Func.as_sql (no function, arg_joiner): DaysFrom is compiled through its
+    # vendor methods alone, which pass the template.
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, template: str | None = None, **extra: Any
+    ) -> tuple[str, list[Any]]:
         (value_sql, value_params), (ref_sql, ref_params) = (
             compiler.compile(e) for e in self.get_source_expressions()
         )

@@ -16,12 +16,13 @@ import contextlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.db import connection, transaction
 from django.db.models import F, IntegerField, Max, Min, QuerySet, Value
 
 from access.roles import Action
+from access.scoping import SiteScopedQuerySet
 from audit.csv_writer import csv_bytes
 
 from . import sql
@@ -51,9 +52,10 @@ class Scope:
     action: Action | None = None
     site_ids: tuple[int, ...] | None = None
 
-    def apply(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def apply(self, queryset: SiteScopedQuerySet[Any]) -> QuerySet[Any]:
         if self.user is not None:
-            queryset = queryset.for_user(self.user, self.action)  # type: ignore[attr-defined]
+            # A web scope names its action (None would match no site: nothing leaks).
+            queryset = queryset.for_user(self.user, cast(Action, self.action))
         if self.site_ids is not None:
             site_path = queryset.model.site_path
             queryset = queryset.filter(**{f"{site_path}__in": self.site_ids})
@@ -77,7 +79,7 @@ def base_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
 
 def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:
     """The column's value, rendered as the contract's text, as an ORM expression."""
-    ref = F(column.lookup)
+    ref = F(cast(str, column.lookup))  # a streamed dataset's columns are all model lookups
     if dataset.shifted(column, deidentified=scope.deidentified):
         reference = dataset.reference_lookup()
         if reference is None:  # nothing to count from: withheld rather than kept
@@ -104,12 +106,13 @@ def select_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
     """
     columns = dataset.columns_for(deidentified=scope.deidentified)
     names = {f"c{i}": expression(c, dataset, scope) for i, c in enumerate(columns)}
-    return (
+    queryset: QuerySet[Any] = (
         base_queryset(dataset, scope)
         .annotate(**names)
         .values_list(*names)
         .order_by(*dataset.order_by)
     )
+    return queryset
 
 
 def _copy(select: QuerySet[Any], handle: IO[bytes], counter: Counter) -> None:

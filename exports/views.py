@@ -1,17 +1,18 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
-    HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from access.decorators import require_action
+from access.http import AuthenticatedHttpRequest
 from access.roles import Action
 
 from . import selectors, services
@@ -23,7 +24,7 @@ from .streaming import Counter, Scope, stream_dataset
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_action(request.user, Action.EXPORT_DEIDENTIFIED)
     return render(
         request,
@@ -37,7 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest) -> HttpResponse:
+def download(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Stream one dataset as CSV, or every dataset and the dictionary as a zip.
 
     Memory stays flat: the response is fed by COPY ranges (exports.streaming). The browser's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -137,7 +137,10 @@ def visit_errors(data: dict[str, Any], ctx: VisitContext) -> dict[str, list[str]
             endpoints.check_outcome_facts(
                 endpoints.OutcomeFacts(
                     diagnosis_date=ctx.diagnosis_date,
-                    last_known_alive=data.get("last_known_alive") or death_date or visit_date,
+                    # No errors: the visit date is given, so this is a date.
+                    last_known_alive=cast(
+                        dt.date, data.get("last_known_alive") or death_date or visit_date
+                    ),
                     last_disease_assessment=visit_date,
                     death_date=death_date,
                     distant_progression_date=data.get("distant_progression_date"),

@@ -232,7 +232,7 @@ class Visit(CrfRecord):
         ]
 
     def __str__(self) -> str:
-        code = self.planned_visit.code if self.planned_visit_id else _("unscheduled")
+        code = self.planned_visit.code if self.planned_visit is not None else _("unscheduled")
         return f"{self.participant} {code}"
 
     # A visit form exists only once its visit is recorded (`services.record_visit`).

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
@@ -106,11 +106,16 @@ def worklist(*, user: Any, now: dt.datetime | None = None) -> list[SiteWorklist]
     # a bound the window index can serve, inside which the filters count each section.
     candidates = visits.filter(reached(schedule.REMINDER_KINDS[0], max(days.values())))
     # Counted on participant_id, which the window index holds: an index-only scan.
-    counts = candidates.values("participant__site_id").annotate(
-        **{
-            state: Count("participant_id", filter=_in_state(state, days))
-            for state in WORKLIST_SECTIONS
-        }
+    # Rows carry the sections' counts too, which the plugin's row type (built from the
+    # literal names only) does not see.
+    counts = cast(
+        "QuerySet[PlannedVisit, dict[str, Any]]",
+        candidates.values("participant__site_id").annotate(
+            **{
+                state: Count("participant_id", filter=_in_state(state, days))
+                for state in WORKLIST_SECTIONS
+            }
+        ),
     )
     for row in counts.order_by():
         lists[row["participant__site_id"]].counts = {s: row[s] for s in WORKLIST_SECTIONS}
@@ -134,7 +139,8 @@ class VisitRow:
         """Where the line sits in time: the window's opening, or the unscheduled visit's day."""
         if self.planned is not None:
             return self.planned.window_start
-        return self.visit.visit_date or dt.date.max  # type: ignore[union-attr]
+        # A row without a planned visit is an unscheduled visit's form.
+        return cast(Visit, self.visit).visit_date or dt.date.max
 
 
 def participant_visits(*, participant: Participant, today: dt.date) -> list[VisitRow]:

@@ -217,8 +217,9 @@ def record_visit(
     require(user, Action.ENTER_DATA, visit.participant.site_id)
     if isinstance(visit, PlannedVisit):
         # The slot's row lock serialises two coordinators recording the same visit.
-        slot: PlannedVisit | None = PlannedVisit.objects.select_for_update().get(pk=visit.pk)
-        form = _form_of(slot, expected_version)  # type: ignore[arg-type]
+        locked = PlannedVisit.objects.select_for_update().get(pk=visit.pk)
+        slot: PlannedVisit | None = locked
+        form = _form_of(locked, expected_version)
     else:
         form = visit
         slot = (

@@ -1,15 +1,18 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.decorators import action_required, require_action
+from access.http import AuthenticatedHttpRequest
 from access.roles import Action
-from access.scoping import get_for_user_or_404
+from access.scoping import SiteScopedQuerySet, get_for_user_or_404
 from audit.services import StaleRecordError
 from enrollment.models import Participant
 from workflow import services as workflow
@@ -19,7 +22,9 @@ from .forms import MissedVisitForm, VisitContext, VisitForm
 from .models import PlannedVisit, Visit
 
 
-def _for_data_entry(queryset, request: HttpRequest, **lookup):  # type: ignore[no-untyped-def]
+def _for_data_entry(
+    queryset: SiteScopedQuerySet[Any], request: AuthenticatedHttpRequest, **lookup: Any
+) -> Any:
     """Another site's record is a 404 (as if absent); one of the user's own sites that their
     role may not enter data for is a 403."""
     record = get_for_user_or_404(queryset, request.user, Action.VIEW_PARTICIPANTS, **lookup)
@@ -55,7 +60,7 @@ SECTION_PAGE_SIZE = 50
 
 @require_GET
 @action_required(Action.ENTER_DATA)
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each site's sections, their first visits and their counts; `?section=<state>`: every
     visit of one section, page by page."""
     state = request.GET.get("section")
@@ -86,7 +91,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def participant_visits(request: HttpRequest, participant_pk: int) -> HttpResponse:
+def participant_visits(request: AuthenticatedHttpRequest, participant_pk: int) -> HttpResponse:
     participant = get_for_user_or_404(
         Participant.objects.select_related("site"), request.user, pk=participant_pk
     )
@@ -103,7 +108,10 @@ def participant_visits(request: HttpRequest, participant_pk: int) -> HttpRespons
 
 
 def _visit_page(
-    request: HttpRequest, participant: Participant, planned: PlannedVisit | None, visit: Visit
+    request: AuthenticatedHttpRequest,
+    participant: Participant,
+    planned: PlannedVisit | None,
+    visit: Visit,
 ) -> HttpResponse:
     """The follow-up CRF of one visit: of a planned visit (recorded or not yet), or of an
     unscheduled visit (new or recorded)."""
@@ -137,7 +145,7 @@ def _visit_page(
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A planned visit's page: recording it creates its form, later saves correct that form."""
     planned = _for_data_entry(
         PlannedVisit.objects.select_related("participant__site", "visit"), request, pk=pk
@@ -150,7 +158,7 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def visit_form(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_form(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A recorded visit form's page (the data-quality pages link here): an unscheduled visit's,
     or a planned one's, which is its planned visit's page."""
     visit = _for_data_entry(
@@ -163,7 +171,7 @@ def visit_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def unscheduled_visit(request: HttpRequest, participant_pk: int) -> HttpResponse:
+def unscheduled_visit(request: AuthenticatedHttpRequest, participant_pk: int) -> HttpResponse:
     participant = _for_data_entry(
         Participant.objects.select_related("site"), request, pk=participant_pk
     )
@@ -174,7 +182,7 @@ def unscheduled_visit(request: HttpRequest, participant_pk: int) -> HttpResponse
 
 @require_POST
 @login_required
-def visit_missed(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_missed(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = _for_data_entry(
         PlannedVisit.objects.select_related("participant"),
         request,

@@ -9,7 +9,7 @@ from .services import outbox_retry
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ["recipient", "kind", "created_at", "read_at"]
     list_filter = ["kind"]
     search_fields = ["recipient__username", "message"]
@@ -17,7 +17,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
     """What the app has sent and what is stuck: filter by status, read the last error, retry.
 
     Read-only: a message is the record of what was (to be) sent; only the retry action

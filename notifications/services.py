@@ -121,7 +121,8 @@ def _kick_delivery() -> None:
     # broker's whole connection timeout): the poll will deliver what this kick cannot.
     app = deliver_outbox_task.app
     with app.connection_for_write(transport_options={"max_retries": 0}) as broker:
-        deliver_outbox_task.apply_async(retry=False, connection=broker)
+        # celery-types lists apply_async's common options only; `connection` is a documented one.
+        deliver_outbox_task.apply_async(retry=False, connection=broker)  # type: ignore[call-arg]
 
 
 def outbox_withdraw(*, key_prefix: str) -> int:
@@ -144,7 +145,8 @@ def outbox_retry(*, message_ids: Iterable[int] | None = None) -> int:
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """How long to wait after the `attempts`-th failed send before the next one."""
-    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+    delay: dt.timedelta = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+    return delay
 
 
 def outbox_deliver_due(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -98,7 +98,7 @@ def figures(user: Any, *, refresh: bool = False) -> dict[str, Any]:
         return _store(key, user)
     found = cache.get(key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return cast(dict[str, Any], found)
     lock = f"{key}:computing"
     deadline = time.monotonic() + WAIT_SECONDS
     while not (owner := cache.add(lock, True, LOCK_SECONDS)):
@@ -106,7 +106,7 @@ def figures(user: Any, *, refresh: bool = False) -> dict[str, Any]:
         time.sleep(WAIT_POLL_SECONDS)
         found = cache.get(key)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return cast(dict[str, Any], found)
         if time.monotonic() > deadline:
             break  # that process is slow or dead: compute them here
     try:

@@ -123,14 +123,14 @@ def arm_distribution(user: Any) -> dict[str, Any]:
     current = dict(
         people.values_list("current_arm").annotate(n=Count("pk")).order_by("current_arm")
     )
-    moves: Counter[tuple[int, int]] = Counter()
+    moves: Counter[tuple[int | None, int | None]] = Counter()
     signed = (
         ArmAssignment.objects.for_user(user, ACTION)
         .filter(status__in=SIGNED)
         .order_by("participant_id", "assessment_date", "pk")
         .values_list("participant_id", "confirmed_arm")
     )
-    last: tuple[int, int] | None = None
+    last: tuple[int, int | None] | None = None
     for participant_id, arm in signed.iterator(chunk_size=2000):
         if last is not None and last[0] == participant_id and last[1] != arm:
             moves[(last[1], arm)] += 1

@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.decorators import require_action
+from access.http import AuthenticatedHttpRequest
 from access.roles import Action
 from arms.rules import ARMS
 
@@ -13,7 +14,7 @@ from . import figures, selectors
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: the figures as of their last computation (reports.figures); POST: recompute them."""
     require_action(request.user, Action.VIEW_REPORTS)
     if request.method == "POST":
@@ -24,7 +25,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def km_svg(request: HttpRequest, outcome: str) -> HttpResponse:
+def km_svg(request: AuthenticatedHttpRequest, outcome: str) -> HttpResponse:
     require_action(request.user, Action.VIEW_REPORTS)
     if outcome not in selectors.OUTCOMES:
         raise Http404

@@ -95,7 +95,7 @@ def reserve_ids(model: type[models.Model], n: int) -> range:
             (first,) = cursor.fetchone()
             cursor.execute("SELECT setval(%s, %s)", [sequence, first + n - 1])
         else:
-            first = (model.objects.aggregate(m=models.Max("id"))["m"] or 0) + 1
+            first = (model._default_manager.aggregate(m=models.Max("id"))["m"] or 0) + 1
     return range(first, first + n)
 
 
@@ -107,12 +107,24 @@ def _converters(fields: Sequence[models.Field]) -> list[Callable[[models.Model],
     for f in fields:
         attname = f.attname
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            converters.append(lambda obj, now=now: now)
+            converters.append(_constant(now))
         elif isinstance(f, models.JSONField):
-            converters.append(lambda obj, a=attname: _json(getattr(obj, a)))
+            converters.append(_json_attribute(attname))
         else:
-            converters.append(lambda obj, a=attname: getattr(obj, a))
+            converters.append(_attribute(attname))
     return converters
+
+
+def _constant(value: Any) -> Callable[[models.Model], Any]:
+    return lambda obj: value
+
+
+def _attribute(attname: str) -> Callable[[models.Model], Any]:
+    return lambda obj: getattr(obj, attname)
+
+
+def _json_attribute(attname: str) -> Callable[[models.Model], Any]:
+    return lambda obj: _json(getattr(obj, attname))
 
 
 def _json(value: Any) -> str | None:
@@ -143,7 +155,7 @@ def insert(model: type[models.Model], objects: Sequence[models.Model], counts: T
     if connection.vendor == "postgresql":
         _copy(model, objects)
     else:
-        model.objects.bulk_create(objects, batch_size=500)
+        model._default_manager.bulk_create(objects, batch_size=500)
     counts.add(model, len(objects))
 
 

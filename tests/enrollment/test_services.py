@@ -31,6 +31,18 @@ def test_it_enrols_an_eligible_patient_with_the_first_study_id(site_a, coordinat
     plan_visits.assert_called_once_with(participant=participant, user=coordinator_a)
 
 
+def test_it_refuses_to_enrol_an_eligible_patient_without_a_diagnosis_date(site_a, coordinator_a):
+    # Eligible (no systemic therapy yet, so the one-year rule has nothing to date), yet the
+    # participant needs the date: found by the type checker, formerly an IntegrityError.
+    screening = ScreeningFactory(site=site_a, diagnosis_date=None, systemic_therapy_start=None)
+    assert eligibility.evaluate(screening.facts(today=TODAY)).eligible is True
+    with pytest.raises(services.ScreeningOutcomeError) as refused:
+        workflow.enrol(screening=screening, user=coordinator_a, consent_date=TODAY, today=TODAY)
+    assert str(refused.value) == services.DIAGNOSIS_DATE_REQUIRED
+    assert not Participant.objects.exists()
+    assert not StudyIdCounter.objects.filter(site=site_a, last_sequence__gt=0).exists()
+
+
 def test_study_ids_are_gap_free_per_site(site_a, site_b, coordinator_a, coordinator_b):
     ids = [enrolled_participant(site_a, coordinator_a).study_id for _ in range(3)]
     ids.append(enrolled_participant(site_b, coordinator_b).study_id)

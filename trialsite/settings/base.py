@@ -16,11 +16,16 @@ Environment variables (all optional in development):
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Lets the classes that django-stubs makes generic (ModelAdmin[Site], ModelForm[Visit]) be
+# subscripted at run time as well as by mypy.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -224,7 +229,7 @@ REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=900)
 
 def _hour(name: str, default: int) -> int:
     """An hour of the day from the environment; refuses anything but 0..23."""
-    value = env.int(name, default=default)
+    value: int = env.int(name, default=default)
     if not 0 <= value <= 23:
         raise ImproperlyConfigured(f"{name} must be an hour from 0 to 23, not {value}.")
     return value

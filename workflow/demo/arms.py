@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from typing import cast
 
 from django.utils import timezone
 
@@ -49,7 +50,8 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
         if not investigators or (is_latest and own.random() < PENDING_SHARE):
             counts["pending"] += 1
             continue
-        arm = assignment.proposed_arm
+        # A rule's proposal has its arm.
+        arm = cast(int, assignment.proposed_arm)
         reason = ""
         if own.random() < OVERRIDE_SHARE:
             arm = own.choice([n for n in ARMS if n != assignment.proposed_arm])
@@ -57,7 +59,7 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
         sign_decision(
             assignment=assignment,
             user=investigators[0],
-            arm=arm,  # type: ignore[arg-type]
+            arm=arm,
             override_reason=reason,
             expected_version=assignment.version,
             signed_at=_signed_at(assignment.assessment_date, own, today),

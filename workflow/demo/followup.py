@@ -7,6 +7,7 @@ already have a visit on record are left alone, so running the seed twice changes
 
 import datetime as dt
 import random
+from typing import cast
 
 from access.models import Membership
 from access.roles import Role
@@ -105,8 +106,8 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
                 recurrences += 1
             if dies and later:
                 events = [
-                    data.get("distant_progression_date"),
-                    data.get("locoregional_recurrence_date"),
+                    cast("dt.date | None", data.get("distant_progression_date")),
+                    cast("dt.date | None", data.get("locoregional_recurrence_date")),
                 ]
                 earliest = max([previous, *[e for e in events if e]])
                 death = _between(rng, earliest, day)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from dataquality.services import run_automatic_checks
@@ -9,6 +11,6 @@ class Command(BaseCommand):
         "is safe to run any number of times."
     )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         for check, opened in run_automatic_checks().items():
             self.stdout.write(f"{check}: {opened} opened")

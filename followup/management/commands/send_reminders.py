@@ -1,6 +1,7 @@
 import datetime as dt
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from followup.services import send_due_reminders, send_due_reminders_in_site_time
@@ -12,7 +13,7 @@ class Command(BaseCommand):
         "safe to run any number of times."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--date",
             type=dt.date.fromisoformat,
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             help="The day to scan for, YYYY-MM-DD (default: today at each site).",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["date"] is None:
             counts = send_due_reminders_in_site_time(now=timezone.now())
         else:

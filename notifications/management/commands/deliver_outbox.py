@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count
 
 from notifications.models import OutboxMessage
@@ -11,14 +13,14 @@ class Command(BaseCommand):
         "many are still pending or failed; safe to run any number of times, also concurrently."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--retry-failed",
             action="store_true",
             help="First put the messages that failed for good back in line.",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["retry_failed"]:
             self.stdout.write(f"put back: {outbox_retry()}")
         for outcome, count in outbox_deliver_due().items():

@@ -9,8 +9,9 @@ use a throwaway database.
 """
 
 import os
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from access.models import Membership, Site, User
@@ -22,7 +23,7 @@ DEFAULT_PASSWORD = "bench-password-2026"  # noqa: S105 - synthetic users of a th
 
 def bench_user(username: str, password: str, role: Role, sites: list[Site]) -> User:
     user, created = User.objects.get_or_create(
-        username=username, defaults={"first_name": "Bench", "last_name": role.label}
+        username=username, defaults={"first_name": "Bench", "last_name": str(role.label)}
     )
     if created or not user.check_password(password):
         user.set_password(password)
@@ -35,13 +36,13 @@ def bench_user(username: str, password: str, role: Role, sites: list[Site]) -> U
 class Command(BaseCommand):
     help = "Generate N synthetic participants with every record, by bulk inserts."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--participants", type=int, default=100_000)
         parser.add_argument("--sites", default="CH,RJ", help="comma-separated site codes")
         parser.add_argument("--seed", type=int, default=20260101)
         parser.add_argument("--password", default=os.environ.get("BENCH_PASSWORD", ""))
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["participants"] < 0:
             raise CommandError("--participants must be at least 0.")
         password = options["password"] or DEFAULT_PASSWORD

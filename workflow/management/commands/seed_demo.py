@@ -7,8 +7,9 @@ trial path, each building on the data the previous ones made.
 
 import datetime as dt
 import random
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,13 +27,13 @@ DEMO_STEPS = (
 class Command(BaseCommand):
     help = "Create demo sites, users and participants (deterministic; safe to run twice)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--participants", type=int, default=362)
         parser.add_argument("--seed", type=int, default=5285332)
         parser.add_argument("--today", type=dt.date.fromisoformat, default=None)
 
     @transaction.atomic
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         sites = seed_sites_and_users()
         self.stdout.write(f"Sites: {', '.join(s.code for s in sites)}")
         rng = random.Random(options["seed"])
