@@ -16,13 +16,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ElectronicSignature
-from .personal_data import is_withheld
+from .personal_data import field_at, is_withheld
 
 REVERT_REFUSED = _(
     "Clinical records are not changed from the admin: correct them on the trial's own pages."
@@ -51,16 +51,7 @@ class ReadOnlyAdminMixin:
 def _withheld(model: Any, lookup: str) -> bool:
     """Whether a field name or lookup (`participant__screening__initials`) ends at a field
     declared an identifier or free text."""
-    field = None
-    for part in lookup.lstrip("^=@").split("__"):
-        if model is None:
-            return False
-        try:
-            field = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return False
-        model = field.related_model
-    return is_withheld(field)
+    return is_withheld(field_at(model, lookup.lstrip("^=@")))
 
 
 class WithoutPersonalDataMixin:

@@ -20,6 +20,7 @@ import datetime as dt
 import enum
 from typing import Any, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 
@@ -62,6 +63,21 @@ def personal_kind(field: Any) -> PersonalData | None:
 
 def is_withheld(field: Any) -> bool:
     return personal_kind(field) in WITHHELD
+
+
+def field_at(model: Any, lookup: str) -> Any:
+    """The field a lookup (`participant__screening__initials`) ends at, following relations;
+    None where it names no field. The export contract and the admin both read marks so."""
+    field = None
+    for part in lookup.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field
 
 
 def personal_fields(model: type[models.Model]) -> dict[str, PersonalData]:

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field, ForeignObjectRel
+from django.db.models import Field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +30,7 @@ from audit.personal_data import (
     CALENDAR_DATE,
     WITHHELD,
     PersonalData,
+    field_at,
     personal_kind,
     reference_date_lookup,
 )
@@ -119,15 +119,7 @@ def model_field(model: Any, lookup: str | None) -> Field[Any, Any] | None:
     if lookup == "pk":
         pk: Field[Any, Any] = model._meta.pk
         return pk
-    field: Field[Any, Any] | ForeignObjectRel | None = None
-    for part in lookup.split("__"):
-        if model is None:
-            return None
-        try:
-            field = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return None
-        model = field.related_model
+    field = field_at(model, lookup)
     # The contract's lookups end at concrete fields, never at a reverse relation.
     return cast("Field[Any, Any] | None", field)
 
