@@ -1,7 +1,8 @@
 """Benchmark the full export against PostgreSQL's own COPY (not part of the tests).
 
-Builds N participants with their planned follow-up visits (14 each over five years; those
-whose window has closed are done, with a follow-up CRF) by bulk inserts, then, in a fresh
+Builds N participants with `scaledata.generate_trial` (the one synthetic trial: screenings,
+baselines, therapy, assessments, arms, planned visits and visit forms, so every dataset,
+computed ones included, has rows), then, in a fresh
 child process so that its peak memory is the export's own:
   1. a raw `COPY (SELECT * FROM <table>) TO STDOUT CSV` of the same rows, table by table,
   2. the full export (`exports.services.export_to_directory`: every dataset and the dictionary),
@@ -16,10 +17,7 @@ The database's schema is dropped and migrated afresh: use a throwaway database.
 """
 
 import argparse
-import csv
 import datetime as dt
-import io
-import json
 import os
 import random
 import resource
@@ -27,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -40,43 +37,16 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import JSONField, Model  # noqa: E402
 
 from access.models import Site  # noqa: E402
 from enrollment.models import Participant  # noqa: E402
 from exports.datasets import BY_NAME, DATASETS  # noqa: E402
 from exports.services import export_to_directory  # noqa: E402
 from exports.streaming import Counter, Scope, model_of, snapshot, stream_dataset  # noqa: E402
-from followup import schedule  # noqa: E402
 from followup.models import PlannedVisit, Visit  # noqa: E402
+from scaledata.trial import generate_trial  # noqa: E402
 
-CHUNK = 5_000
 TODAY = dt.date(2027, 6, 1)
-
-
-def copy_insert(model: type[Model], objects: Sequence[Model]) -> None:
-    """Bulk insert by COPY FROM: every concrete field but the key, as the ORM would save it."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for obj in objects:
-        row = []
-        for field in fields:
-            value = field.pre_save(obj, add=True)
-            if value is None:
-                row.append(r"\N")
-            elif isinstance(field, JSONField):
-                row.append(json.dumps(value))
-            else:
-                row.append(field.get_db_prep_save(value, connection))
-        writer.writerow(row)
-    buffer.seek(0)
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {model._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-            buffer,
-        )
 
 
 def build(n: int, rng: random.Random) -> None:
@@ -90,62 +60,8 @@ def build(n: int, rng: random.Random) -> None:
         for code in ("BNA", "BNB")
     ]
     start = time.perf_counter()
-    for offset in range(0, n, CHUNK):
-        people = []
-        for i in range(offset, min(offset + CHUNK, n)):
-            diagnosis = TODAY - dt.timedelta(days=rng.randint(0, 5 * 365))
-            people.append(
-                Participant(
-                    site=sites[i % 2],
-                    study_id=f"{sites[i % 2].code}-{i:07d}",
-                    sequence=i,
-                    diagnosis_date=diagnosis,
-                    enrolment_date=diagnosis + dt.timedelta(days=rng.randint(10, 40)),
-                )
-            )
-        copy_insert(Participant, people)
-        people = list(
-            Participant.objects.filter(study_id__in=[p.study_id for p in people]).order_by("pk")
-        )
-        slots, crfs = [], []
-        for p in people:
-            progressed = rng.random() < 0.3
-            for planned in schedule.visit_schedule(p.diagnosis_date, p.enrolment_date):
-                done = planned.window_end < TODAY - dt.timedelta(days=30)
-                slots.append(
-                    PlannedVisit(
-                        participant=p,
-                        code=planned.code,
-                        target=planned.target,
-                        window_start=planned.window_start,
-                        window_end=planned.window_end,
-                        status=PlannedVisit.Status.DONE if done else PlannedVisit.Status.OPEN,
-                    )
-                )
-                crfs.append(
-                    {
-                        "visit_date": planned.target,
-                        "vital_status": Visit.VitalStatus.ALIVE,
-                        "last_known_alive": planned.target,
-                        "distant_progression": progressed,
-                        "distant_progression_date": planned.target if progressed else None,
-                        "distant_progression_sites": ["liver", "bone"] if progressed else [],
-                        "locoregional_recurrence": False,
-                        "systemic_therapy": "letrozole + palbociclib",
-                    }
-                    if done
-                    else None
-                )
-                progressed = progressed and not done
-        copy_insert(PlannedVisit, slots)
-        # The slots' keys, in insertion order (COPY keeps it), for the forms of the done ones.
-        keys = PlannedVisit.objects.filter(participant__in=people).order_by("pk")
-        visits = [
-            Visit(participant_id=slot.participant_id, planned_visit_id=slot.pk, **crf)
-            for slot, crf in zip(keys.only("pk", "participant_id"), crfs, strict=True)
-            if crf is not None
-        ]
-        copy_insert(Visit, visits)
+    # The one synthetic trial (scaledata): every dataset has rows, computed ones included.
+    generate_trial(participants=n, sites=sites, today=TODAY, seed=rng.randrange(2**31))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(

@@ -1,14 +1,15 @@
 """Benchmark the follow-up reminder scan (not part of the tests).
 
-Creates N participants over two sites with their planned visits (bulk_create, no history),
-visits whose window closed more than a month ago done (with a visit form), then times the
+Creates N participants over two sites with `scaledata.generate_trial` (the synthetic trial the
+load and export benchmarks use too: planned visits, recorded visit forms, missed ones), then
+times the
 daily scan: the first run (catching up on a month), a second run the same day (nothing left to
 send: the cost of the scan itself) and the next day's run. Prints time, reminders and queries.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_edc_bench \\
         .venv/bin/python bench/reminder_scan.py --participants 100000
 
-The database is migrated and its follow-up tables emptied first: use a throwaway database.
+The database's schema is dropped and migrated afresh: use a throwaway database.
 """
 
 import argparse
@@ -35,29 +36,17 @@ from access.models import Membership, Site, User  # noqa: E402
 from access.roles import Role  # noqa: E402
 from enrollment.models import Participant  # noqa: E402
 from followup import schedule  # noqa: E402
-from followup.models import PlannedVisit, Reminder, Visit  # noqa: E402
+from followup.models import PlannedVisit, Reminder  # noqa: E402
 from followup.services import send_due_reminders  # noqa: E402
 from notifications.models import Notification  # noqa: E402
-
-CHUNK = 5_000
+from scaledata.trial import generate_trial  # noqa: E402
 
 
 def build(n: int, today: dt.date, rng: random.Random) -> None:
-    call_command("migrate", verbosity=0)
+    # A fresh schema: the database is a throwaway (as the export benchmark's).
     with connection.cursor() as cursor:
-        tables = ", ".join(
-            m._meta.db_table
-            for m in (
-                Reminder,
-                Notification,
-                Visit,
-                Visit.history.model,
-                PlannedVisit,
-                PlannedVisit.history.model,
-                Participant,
-            )
-        )
-        cursor.execute(f"TRUNCATE {tables} CASCADE")  # noqa: S608 - table names from the models
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    call_command("migrate", verbosity=0)
     sites = []
     for code in ("BNA", "BNB"):
         site, _ = Site.objects.get_or_create(code=code, defaults={"name": f"Bench {code}"})
@@ -67,44 +56,8 @@ def build(n: int, today: dt.date, rng: random.Random) -> None:
         Membership.objects.get_or_create(user=user, site=site, role=Role.COORDINATOR)
         sites.append(site)
     start = time.perf_counter()
-    for offset in range(0, n, CHUNK):
-        people = []
-        for i in range(offset, min(offset + CHUNK, n)):
-            diagnosis = today - dt.timedelta(days=rng.randint(0, 5 * 365))
-            people.append(
-                Participant(
-                    site=sites[i % 2],
-                    study_id=f"{sites[i % 2].code}-{i:07d}",
-                    sequence=i,
-                    diagnosis_date=diagnosis,
-                    enrolment_date=diagnosis + dt.timedelta(days=rng.randint(10, 40)),
-                )
-            )
-        people = Participant.objects.bulk_create(people)
-        slots = []
-        for p in people:
-            for planned in schedule.visit_schedule(p.diagnosis_date, p.enrolment_date):
-                done = planned.window_end < today - dt.timedelta(days=30)
-                slots.append(
-                    PlannedVisit(
-                        participant=p,
-                        code=planned.code,
-                        target=planned.target,
-                        window_start=planned.window_start,
-                        window_end=planned.window_end,
-                        status=PlannedVisit.Status.DONE if done else PlannedVisit.Status.OPEN,
-                    )
-                )
-        slots = PlannedVisit.objects.bulk_create(slots, batch_size=CHUNK)
-        # The scan reads the slots alone; the done ones get their forms for realism.
-        Visit.objects.bulk_create(
-            [
-                Visit(participant_id=s.participant_id, planned_visit=s, visit_date=s.target)
-                for s in slots
-                if s.status == PlannedVisit.Status.DONE
-            ],
-            batch_size=CHUNK,
-        )
+    # The one synthetic trial (scaledata): only states the workflow can produce.
+    generate_trial(participants=n, sites=sites, today=today, seed=rng.randrange(2**31))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
     print(

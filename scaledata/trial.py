@@ -356,7 +356,13 @@ def _assess(
         setattr(assessment, f"{compartment}_response", result.overall or "")
         setattr(assessment, f"{compartment}_target_sum_mm", result.target_sum_mm)
     measurements = [
-        LesionMeasurement(id=pk, assessment=assessment, lesion=lesion, current_mm=e.current_mm)
+        LesionMeasurement(
+            id=pk,
+            assessment=assessment,
+            lesion=lesion,
+            current_mm=e.current_mm,
+            crf_status=CrfStatus.COMPLETE,
+        )
         for pk, lesion, e in zip(
             measurement_ids,
             lesions,

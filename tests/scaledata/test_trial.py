@@ -8,6 +8,7 @@ from django.core.management import call_command
 from access.models import User
 from arms.models import ArmAssignment
 from arms.rules import assign_arm
+from assessments.models import LesionMeasurement, ResponseAssessment
 from enrollment import eligibility
 from enrollment.models import Participant, Screening, StudyIdCounter
 from followup import schedule
@@ -49,6 +50,13 @@ def test_it_makes_participants_through_every_stage(site_a, site_b, investigator_
     assert set(Visit.objects.values_list("crf_status", flat=True)) == {"complete"}
     assert PlannedVisit.objects.filter(status="missed").exists()
     assert Screening.objects.filter(status=Screening.Status.SCREEN_FAILED).exists()
+    # As the workflow leaves them: a completed assessment (and each of its measurements) is a
+    # complete form, and it made exactly one arm proposal.
+    completed = ResponseAssessment.objects.completed()
+    assert completed.count() == ResponseAssessment.objects.count() > 0
+    assert set(LesionMeasurement.objects.values_list("crf_status", flat=True)) == {"complete"}
+    assert ArmAssignment.objects.count() == completed.count()
+    assert not completed.filter(arm_assignment__isnull=True).exists()
 
 
 def test_a_second_run_continues_the_study_ids(site_a):
