@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -204,6 +205,10 @@ class Baseline(CrfRecord):
             ),
         ]
 
+    def get_absolute_url(self) -> str:
+        """The page where this form is entered (the data-quality pages link to it)."""
+        return reverse("assessments:baseline", kwargs={"pk": self.participant_id})
+
     def __str__(self) -> str:
         return f"{self.participant} baseline"
 
@@ -334,6 +339,10 @@ class TherapyLine(CrfRecord):
             ),
         ]
 
+    def get_absolute_url(self) -> str:
+        """The page where this form is entered (the data-quality pages link to it)."""
+        return reverse("assessments:therapy_edit", kwargs={"pk": self.pk})
+
     def __str__(self) -> str:
         return f"{self.participant} line {self.line_number}: {self.agents}"
 
@@ -427,6 +436,10 @@ class ResponseAssessment(CrfRecord):
                 fields=["participant", "assessment_date"], name="assessment_one_per_day"
             ),
         ]
+
+    def get_absolute_url(self) -> str:
+        """The page where this form is entered (the data-quality pages link to it)."""
+        return reverse("assessments:assessment", kwargs={"pk": self.pk})
 
     def __str__(self) -> str:
         return f"{self.participant} assessment {self.assessment_date:%Y-%m-%d}"
@@ -524,6 +537,10 @@ class Surgery(CrfRecord):
                 name="surgery_resection_names_site",
             ),
         ]
+
+    def get_absolute_url(self) -> str:
+        """The page where this form is entered (the data-quality pages link to it)."""
+        return reverse("assessments:surgery_edit", kwargs={"pk": self.pk})
 
     def __str__(self) -> str:
         return f"{self.participant} {self.get_procedure_display()} {self.surgery_date}"

@@ -17,15 +17,6 @@ from enrollment.models import Participant
 
 from .models import CasebookSignOff, DataQuery
 
-# The page where each form is entered, by model label: (URL name, its arguments).
-FORM_PAGES: dict[str, tuple[str, Any]] = {
-    "enrollment.screening": ("enrollment:screening_detail", lambda r: {"pk": r.pk}),
-    "assessments.baseline": ("assessments:baseline", lambda r: {"pk": r.participant_id}),
-    "assessments.therapyline": ("assessments:therapy_edit", lambda r: {"pk": r.pk}),
-    "assessments.responseassessment": ("assessments:assessment", lambda r: {"pk": r.pk}),
-    "assessments.surgery": ("assessments:surgery_edit", lambda r: {"pk": r.pk}),
-    "followup.visit": ("followup:visit_form", lambda r: {"pk": r.pk}),
-}
 DONE_STATES = (CrfStatus.VERIFIED, CrfStatus.LOCKED)
 
 
@@ -41,8 +32,10 @@ def form_models() -> tuple[type[CrfRecord], ...]:
 
 
 def form_page_url(record: Model) -> str | None:
-    page = FORM_PAGES.get(record._meta.label_lower)
-    return reverse(page[0], kwargs=page[1](record)) if page else None
+    """The page where the form is entered: its model's `get_absolute_url`, where it has one
+    (an off-study record is entered once, on the participant's page, and has none)."""
+    page = getattr(record, "get_absolute_url", None)
+    return page() if page is not None else None
 
 
 def form_for_user_or_404(

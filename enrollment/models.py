@@ -3,6 +3,7 @@ from decimal import Decimal
 from typing import cast
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -218,6 +219,10 @@ class Screening(CrfRecord):
             # The screening log's order: its first page is read off this index.
             models.Index(fields=["-screening_date", "-id"], name="screening_log_order"),
         ]
+
+    def get_absolute_url(self) -> str:
+        """The page where this form is entered (the data-quality pages link to it)."""
+        return reverse("enrollment:screening_detail", kwargs={"pk": self.pk})
 
     def __str__(self) -> str:
         # Not the initials: a screening is named in places that are not site-scoped (the admin,

@@ -16,6 +16,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import ClinicalRecord, CrfRecord
@@ -230,6 +231,10 @@ class Visit(CrfRecord):
                 name="visit_alive_not_after_death",
             ),
         ]
+
+    def get_absolute_url(self) -> str:
+        """The page where this form is entered (the data-quality pages link to it)."""
+        return reverse("followup:visit_form", kwargs={"pk": self.pk})
 
     def __str__(self) -> str:
         code = self.planned_visit.code if self.planned_visit is not None else _("unscheduled")
