@@ -197,11 +197,11 @@ class SignatureImmutableError(Exception):
     """A signature is evidence: it is written once (21 CFR 11.70: it cannot be excised)."""
 
 
-class ElectronicSignatureQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+class ElectronicSignatureQuerySet(models.QuerySet["ElectronicSignature"]):
+    def update(self, **kwargs: Any) -> int:
         raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
 
 
@@ -252,10 +252,10 @@ class ElectronicSignature(models.Model):
         # names the signature where no site scoping applies (the admin, logs).
         return f"Signature {self.pk} ({self.record_type} #{self.record_id})"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise SignatureImmutableError(SIGNATURE_IMMUTABLE)

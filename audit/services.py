@@ -101,17 +101,18 @@ def save_record(
     fields are set from the transition table (at `now`), from the state the locked row is in.
     """
     reason = (reason or "").strip()
-    is_crf = isinstance(record, CrfRecord)
+    crf = record if isinstance(record, CrfRecord) else None
+    is_crf = crf is not None
     transition = lifecycle.TRANSITIONS[move] if move is not None else None
     with transaction.atomic():
         if record.pk is None:
             if not reason and not is_crf:
                 raise ReasonRequiredError(REASON_REQUIRED)
-            if is_crf:
-                _keep_lifecycle(record, dict.fromkeys(CrfRecord.LIFECYCLE_FIELDS))
-                record.crf_status = CrfStatus.DRAFT  # type: ignore[attr-defined]
+            if crf is not None:
+                _keep_lifecycle(crf, dict.fromkeys(CrfRecord.LIFECYCLE_FIELDS))
+                crf.crf_status = CrfStatus.DRAFT
                 if transition is not None:
-                    _apply(record, transition, user, now)  # type: ignore[arg-type]
+                    _apply(crf, transition, user, now)
             reason = reason or (transition.history_reason if transition else INITIAL_ENTRY)
         else:
             columns = ("version", *CrfRecord.LIFECYCLE_FIELDS) if is_crf else ("version",)
@@ -132,20 +133,22 @@ def save_record(
                 raise StaleRecordError(VERSION_MISSING)
             if expected_version is not None and stored["version"] != expected_version:
                 raise StaleRecordError(STALE_RECORD)
-            if is_crf and transition is not None:
+            if crf is not None and transition is not None:
                 if stored["crf_status"] == CrfStatus.LOCKED and transition.move != Move.UNLOCK:
                     raise LockedRecordError(RECORD_LOCKED)
-                _keep_lifecycle(record, stored)
-                if not record.is_crf_part:  # type: ignore[attr-defined]
+                _keep_lifecycle(crf, stored)
+                if not crf.is_crf_part:
                     # A part (a baseline's lesion) follows its form, whatever its own state.
                     lifecycle.refuse_wrong_state(stored["crf_status"], transition)
-                _apply(record, transition, user, now)  # type: ignore[arg-type]
+                _apply(crf, transition, user, now)
                 reason = lifecycle.history_reason(transition, reason)
-            elif is_crf:
-                reason = _crf_edit_reason(record, stored, reason)  # type: ignore[arg-type]
+            elif crf is not None:
+                reason = _crf_edit_reason(crf, stored, reason)
             elif not reason:
                 raise ReasonRequiredError(REASON_REQUIRED)
             record.version = stored["version"] + 1
+        # simple-history's documented hooks for the reason and the user (its private
+        # attributes, which the stubs cannot know).
         record._change_reason = reason  # type: ignore[attr-defined]
         record._history_user = user  # type: ignore[attr-defined]
         record.save()
