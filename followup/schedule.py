@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ruleviolation import BEFORE_DIAGNOSIS, RuleViolation
 from trialcalendar import add_months as add_months
 
 # Protocol thresholds. A protocol amendment changes one line here.
@@ -81,9 +82,11 @@ def visit_schedule(diagnosis_date: date, enrolment_date: date) -> list[PlannedVi
     a `ValueError`.
     """
     if enrolment_date < diagnosis_date:
-        raise ValueError(
-            f"enrolment_date: {enrolment_date.isoformat()} is before the diagnosis date "
-            f"{diagnosis_date.isoformat()}"
+        raise RuleViolation(
+            "enrolment_date",
+            BEFORE_DIAGNOSIS,
+            f"{enrolment_date.isoformat()} is before the diagnosis date "
+            f"{diagnosis_date.isoformat()}",
         )
     visits: list[PlannedVisit] = []
     for month, window_days in VISIT_PLAN:
