@@ -9,12 +9,13 @@ the decision carries an `ElectronicSignature`, which can never change or disappe
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import ResponseAssessment
-from audit.models import ClinicalRecord
+from audit.models import ClinicalQuerySet, ClinicalRecord
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
 from enrollment.models import Participant
 
@@ -93,6 +94,30 @@ class ElectronicSignature(models.Model):
         raise SignatureImmutableError(SIGNATURE_IMMUTABLE)
 
 
+# "The current arm is the latest one an investigator confirmed" (spec section 3): the first
+# signed assignment is the arm a participant was allocated to, the last one the current arm.
+FIRST_SIGNED = ("assessment_date", "pk")
+LATEST_SIGNED = ("-assessment_date", "-pk")
+
+
+class ArmAssignmentQuerySet(ClinicalQuerySet):
+    def signed(self) -> "ArmAssignmentQuerySet":
+        """Assignments an investigator signed: confirmed, or overridden (a deviation)."""
+        return self.filter(status__in=SIGNED_STATUSES)
+
+
+def signed_arm(order: tuple[str, str], participant: str = "pk") -> Subquery:
+    """The signed arm of the participant at `OuterRef(participant)`, first or current by
+    `order` (`FIRST_SIGNED`, `LATEST_SIGNED`): the one SQL definition, read by arms, exports
+    and reports."""
+    return Subquery(
+        ArmAssignment.objects.signed()
+        .filter(participant=OuterRef(participant))
+        .order_by(*order)
+        .values("confirmed_arm")[:1]
+    )
+
+
 class ArmAssignment(ClinicalRecord):
     """The arm a completed response assessment leads to: proposed by rule, signed by a person.
 
@@ -144,6 +169,8 @@ class ArmAssignment(ClinicalRecord):
     )
 
     site_path = "participant__site"
+
+    objects = ArmAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["assessment_date", "pk"]
@@ -216,7 +243,7 @@ class ArmAssignment(ClinicalRecord):
 
     @property
     def is_signed(self) -> bool:
-        return self.status in (self.Status.CONFIRMED, self.Status.OVERRIDDEN)
+        return self.status in SIGNED_STATUSES
 
     @property
     def is_protocol_deviation(self) -> bool:
@@ -228,3 +255,6 @@ class ArmAssignment(ClinicalRecord):
         """The signed arm, else the proposed one, as an `arms.rules.Arm` (or None)."""
         number = self.confirmed_arm or self.proposed_arm
         return ARMS.get(number) if number else None
+
+
+SIGNED_STATUSES = (ArmAssignment.Status.CONFIRMED, ArmAssignment.Status.OVERRIDDEN)

@@ -18,11 +18,11 @@ from typing import Any
 
 from django.db.models import Exists, Max, Min, OuterRef, Q
 
-from arms.models import ArmAssignment
+from arms.models import FIRST_SIGNED, LATEST_SIGNED, ArmAssignment, signed_arm
 from assessments import biomarkers
 from audit.personal_data import days_from
 from enrollment import eligibility
-from enrollment.models import MetastaticSite
+from enrollment.models import MetastaticSite, Participant
 from followup import endpoints
 from followup.models import Visit
 
@@ -38,7 +38,6 @@ from .datasets import (
 from .streaming import Scope, base_queryset
 
 BATCH = 10_000  # participants per aggregate query and per server-side cursor fetch
-SIGNED = (ArmAssignment.Status.CONFIRMED, ArmAssignment.Status.OVERRIDDEN)
 
 _SITE_ORDER = {code: i for i, code in enumerate(MetastaticSite.values)}
 
@@ -193,20 +192,14 @@ def _visit_facts(participant_ids: list[int]) -> dict[int, dict[str, Any]]:
 def _signed_arms(participant_ids: list[int]) -> dict[int, tuple[int, int]]:
     """(first, current) signed arm per participant; the current arm is the signed assignment
     of the latest assessment (spec section 3, as `arms.selectors.current_assignment`)."""
-    arms: dict[int, tuple[int, int]] = {}
-    signed = (
-        ArmAssignment.objects.filter(
-            participant_id__gte=participant_ids[0],
-            participant_id__lte=participant_ids[-1],
-            status__in=SIGNED,
-        )
-        .order_by("participant_id", "assessment_date", "pk")
-        .values_list("participant_id", "confirmed_arm")
+    rows = (
+        Participant.objects.filter(pk__in=participant_ids)
+        .annotate(first=signed_arm(FIRST_SIGNED), current=signed_arm(LATEST_SIGNED))
+        .filter(first__isnull=False)
+        .order_by()
+        .values_list("pk", "first", "current")
     )
-    for participant_id, arm in signed:
-        first = arms.get(participant_id, (arm, arm))[0]
-        arms[participant_id] = (first, arm)
-    return arms
+    return {pk: (first, current) for pk, first, current in rows}
 
 
 def outcome_facts(
@@ -229,7 +222,7 @@ def analysis_records(scope: Scope, *, assigned_only: bool = False) -> Iterator[d
     only participants with a signed arm (what curves by arm need)."""
     participants = base_queryset(ANALYSIS, scope)
     if assigned_only:
-        signed = ArmAssignment.objects.filter(participant=OuterRef("pk"), status__in=SIGNED)
+        signed = ArmAssignment.objects.signed().filter(participant=OuterRef("pk"))
         participants = participants.filter(Exists(signed))
     participants = (
         participants.order_by("pk").values_list(*_QUERY_FIELDS).iterator(chunk_size=BATCH)

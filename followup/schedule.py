@@ -103,6 +103,15 @@ def visit_schedule(diagnosis_date: date, enrolment_date: date) -> list[PlannedVi
     return visits
 
 
+def in_window(visit: PlannedVisit, day: date) -> bool:
+    """Whether a visit on `day` took place inside the window of `visit`, both ends included.
+
+    A visit outside its window is not refused (patients are seen when they can be), but its
+    form must say why; the data-quality check queries one that does not.
+    """
+    return visit.window_start <= day <= visit.window_end
+
+
 def reminder_dates(visit: PlannedVisit) -> dict[str, date]:
     """The day from which each reminder of `visit` is due, by kind.
 
