@@ -176,6 +176,12 @@ class BaseLesionFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
         super().clean()
         if any(form.errors for form in self.forms):
             return
+        if (
+            self.instance.pk is not None
+            and any(form.has_changed() for form in self.forms)
+            and validators.lesions_frozen(self.instance.participant_id)
+        ):
+            raise ValidationError(validators.LESIONS_LOCKED)
         forms_kept = [
             form for form in self.forms if form.instance.pk is not None or form.has_changed()
         ]

@@ -39,7 +39,13 @@ from .models import (
     TherapyLine,
     compartment_of,
 )
-from .validators import IN_FUTURE, surgery_errors, therapy_line_errors
+from .validators import (
+    IN_FUTURE,
+    LESIONS_LOCKED,
+    lesions_frozen,
+    surgery_errors,
+    therapy_line_errors,
+)
 
 # Error messages, asserted on by the tests.
 NO_BASELINE = _("Record the baseline before the first response assessment.")
@@ -53,7 +59,6 @@ NOT_AFTER_COMPLETED = _(
 EARLIER_DRAFT = _("Complete the earlier assessment of %(date)s first.")
 ALREADY_COMPLETE = _("This assessment is complete and can no longer be changed.")
 DUPLICATE_DATE = _("This participant already has an assessment on this day.")
-LESIONS_LOCKED = _("Baseline lesions cannot change once a response assessment exists.")
 BELOW_MEASURABILITY = _(
     "A target lesion must measure at least %(limit)s mm (%(axis)s); "
     "record a smaller one as non-target."
@@ -162,11 +167,7 @@ def baseline_save(
         raise ValidationError(list(dict.fromkeys(messages)))
     with transaction.atomic():
         changed = [lesion for lesion in lesions if lesion.pk is None or _is_dirty(lesion)]
-        if (
-            changed
-            and baseline.pk is not None
-            and ResponseAssessment.objects.filter(participant_id=baseline.participant_id).exists()
-        ):
+        if changed and baseline.pk is not None and lesions_frozen(baseline.participant_id):
             raise ValidationError(LESIONS_LOCKED)
         save_record(baseline, user=user, reason=reason, expected_version=expected_version)
         numbers = [lesion.number for lesion in lesions if lesion.pk is not None and lesion.number]

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from . import pathology
-from .models import Surgery
+from .models import ResponseAssessment, Surgery
 
 IN_FUTURE = _("This date is in the future.")
 BEFORE_DIAGNOSIS = _("This date is before the date of diagnosis.")
@@ -27,6 +27,7 @@ SITE_ONLY_FOR_RESECTION = _("A metastasis site belongs only to a resection of a 
 BREAST_SURGERY_NEEDS_YP = _("Give ypT and ypN for a surgery of the breast.")
 PCR_CONTRADICTS_RESIDUAL = _("ypT0/Tis ypN0 means no residual invasive disease.")
 RESIDUAL_CONTRADICTS_YP = _("This ypT means residual invasive disease in the breast.")
+LESIONS_LOCKED = _("Baseline lesions cannot change once a response assessment exists.")
 
 FieldErrors = dict[str, list[Any]]
 
@@ -89,3 +90,11 @@ def surgery_errors(
         elif ypt in pathology.INVASIVE_YPT and residual is False:
             _add(errors, "residual_invasive_disease", RESIDUAL_CONTRADICTS_YP)
     return errors
+
+
+def lesions_frozen(participant_id: int) -> bool:
+    """Whether the participant's baseline lesions are frozen: once a response assessment
+    exists, its stored responses were computed from them (RECIST compares every assessment
+    with the baseline), so they can no longer change. Read by the baseline page (which then
+    shows them read-only), the lesion formset and `services.baseline_save`."""
+    return ResponseAssessment.objects.filter(participant_id=participant_id).exists()

@@ -23,7 +23,7 @@ from audit.services import ReasonRequiredError, StaleRecordError
 from enrollment.models import Participant
 from workflow import services as workflow
 
-from . import selectors, services
+from . import selectors, services, validators
 from .forms import (
     AssessmentForm,
     BaselineForm,
@@ -69,7 +69,7 @@ def baseline_edit(request: HttpRequest, pk: int) -> HttpResponse:
     baseline = Baseline.objects.filter(participant=participant).first() or Baseline(
         participant=participant
     )
-    lesions_locked = participant.response_assessments.exists()  # type: ignore[attr-defined]
+    lesions_locked = validators.lesions_frozen(participant.pk)
     data = request.POST if request.method == "POST" else None
     form = BaselineForm(data, instance=baseline)
     formset = None if lesions_locked else LesionFormSet(data, instance=baseline, prefix="lesions")
