@@ -61,3 +61,32 @@ def test_an_off_study_participants_open_visit_is_not_overdue(slot):
     later = slot.window_end + dt.timedelta(days=1)
     days = {slot.participant.site_id: later}
     assert not selectors.overdue(PlannedVisit.objects.filter(pk=slot.pk), days).exists()
+
+
+def test_record_visit_refuses_what_the_form_refuses(slot, coordinator_a):
+    """A caller without the form (a crafted POST's data, a command) meets the form's rules."""
+    from django.core.exceptions import ValidationError
+
+    from followup import services, validators
+
+    late = slot.window_end + dt.timedelta(days=3)
+    data = {
+        "visit_date": late,
+        "vital_status": "alive",
+        "last_known_alive": late,
+        "distant_progression": False,
+        "locoregional_recurrence": False,
+    }
+    with pytest.raises(ValidationError) as caught:
+        services.record_visit(visit=slot, user=coordinator_a, data=data, today=late)
+    assert caught.value.message_dict == {
+        "outside_window_reason": [
+            str(
+                validators.OUTSIDE_WINDOW_REASON_REQUIRED
+                % {"start": slot.window_start, "end": slot.window_end}
+            )
+        ]
+    }
+    slot.refresh_from_db()
+    assert slot.status == PlannedVisit.Status.OPEN
+    assert not hasattr(slot, "visit") or slot.recorded_visit is None
