@@ -89,7 +89,7 @@ def review_evidence(assignment: ArmAssignment) -> ReviewEvidence:
         .filter(participant_id=assignment.participant_id)
         .filter(assessment_date__lt=assignment.assessment_date)
         .select_related("signature")
-        .order_by("-assessment_date", "-pk")
+        .order_by(*LATEST_SIGNED)
         .first()
     )
     return ReviewEvidence(assignment=assignment, lesions=lesions, previous=previous)

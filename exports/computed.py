@@ -191,9 +191,10 @@ def _visit_facts(participant_ids: list[int]) -> dict[int, dict[str, Any]]:
 
 def _signed_arms(participant_ids: list[int]) -> dict[int, tuple[int, int]]:
     """(first, current) signed arm per participant; the current arm is the signed assignment
-    of the latest assessment (spec section 3, as `arms.selectors.current_assignment`)."""
+    of the latest assessment (spec section 3): `arms.models.signed_arm`, the definition arms
+    and reports read too. The batch's id range, which the primary key index serves."""
     rows = (
-        Participant.objects.filter(pk__in=participant_ids)
+        Participant.objects.filter(pk__gte=participant_ids[0], pk__lte=participant_ids[-1])
         .annotate(first=signed_arm(FIRST_SIGNED), current=signed_arm(LATEST_SIGNED))
         .filter(first__isnull=False)
         .order_by()

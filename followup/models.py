@@ -57,16 +57,6 @@ def outside_window(date_field: str, *, slot: str = "") -> Q:
     )
 
 
-def inside_window(date_field: str, *, slot: str = "") -> Q:
-    """The complement of `outside_window` for a known date: `schedule.in_window` in SQL."""
-    return Q(
-        **{
-            f"{date_field}__gte": F(f"{slot}window_start"),
-            f"{date_field}__lte": F(f"{slot}window_end"),
-        }
-    )
-
-
 class PlannedVisit(ClinicalRecord):
     """A visit of the follow-up schedule: its window and what became of it (not a form)."""
 
@@ -141,9 +131,6 @@ class PlannedVisit(ClinicalRecord):
         if self.status != self.Status.OPEN:
             return str(self.status)
         return schedule.visit_state(self.as_schedule(), today, done=False)
-
-    def is_inside_window(self, day: date) -> bool:
-        return schedule.in_window(self.as_schedule(), day)
 
     @property
     def recorded_visit(self) -> "Visit | None":
