@@ -21,6 +21,7 @@ from arms.selectors import arm_history, current_assignment
 from assessments import recist
 from audit.services import StaleRecordError
 from enrollment.models import Participant
+from exports.computed import _signed_arms
 from notifications.models import Notification, OutboxMessage
 from tests.factories import arms as f
 from tests.factories.access import PASSWORD
@@ -400,6 +401,8 @@ def test_the_current_arm_is_the_latest_signed_by_assessment_date_not_by_signing_
         .get()
     )
     assert row == (1, 3)
+    # The analysis export reads the same definitions in one scan; it agrees too.
+    assert _signed_arms([participant.pk]) == {participant.pk: (1, 3)}
     assert set(ArmAssignment.objects.signed()) == {first.arm_assignment, second.arm_assignment}
 
 
