@@ -8,11 +8,12 @@ the decision carries an `audit.models.ElectronicSignature`, which can never chan
 """
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import ResponseAssessment
-from audit.models import ClinicalRecord, ElectronicSignature
+from audit.models import ClinicalQuerySet, ClinicalRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.models import Participant
 
@@ -21,6 +22,30 @@ from .rules import ARMS, Arm
 ARM_CHOICES = [
     (n, format_lazy(_("Arm {number}: {label}"), number=n, label=a.label)) for n, a in ARMS.items()
 ]
+
+
+# "The current arm is the latest one an investigator confirmed" (spec section 3): the first
+# signed assignment is the arm a participant was allocated to, the last one the current arm.
+FIRST_SIGNED = ("assessment_date", "pk")
+LATEST_SIGNED = ("-assessment_date", "-pk")
+
+
+class ArmAssignmentQuerySet(ClinicalQuerySet):
+    def signed(self) -> "ArmAssignmentQuerySet":
+        """Assignments an investigator signed: confirmed, or overridden (a deviation)."""
+        return self.filter(status__in=SIGNED_STATUSES)
+
+
+def signed_arm(order: tuple[str, str], participant: str = "pk") -> Subquery:
+    """The signed arm of the participant at `OuterRef(participant)`, first or current by
+    `order` (`FIRST_SIGNED`, `LATEST_SIGNED`): the one SQL definition, read by arms, exports
+    and reports."""
+    return Subquery(
+        ArmAssignment.objects.signed()
+        .filter(participant=OuterRef(participant))
+        .order_by(*order)
+        .values("confirmed_arm")[:1]
+    )
 
 
 class ArmAssignment(ClinicalRecord):
@@ -74,6 +99,9 @@ class ArmAssignment(ClinicalRecord):
     )
 
     site_path = "participant__site"
+
+    # django-stubs declares the inherited `objects` a ClassVar and refuses a subclass's own.
+    objects = ArmAssignmentQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["assessment_date", "pk"]
@@ -146,7 +174,7 @@ class ArmAssignment(ClinicalRecord):
 
     @property
     def is_signed(self) -> bool:
-        return self.status in (self.Status.CONFIRMED, self.Status.OVERRIDDEN)
+        return self.status in SIGNED_STATUSES
 
     @property
     def is_protocol_deviation(self) -> bool:
@@ -158,3 +186,6 @@ class ArmAssignment(ClinicalRecord):
         """The signed arm, else the proposed one, as an `arms.rules.Arm` (or None)."""
         number = self.confirmed_arm or self.proposed_arm
         return ARMS.get(number) if number else None
+
+
+SIGNED_STATUSES = (ArmAssignment.Status.CONFIRMED, ArmAssignment.Status.OVERRIDDEN)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assessments.recist import CR, NE, RESPONSES
+from ruleviolation import UNKNOWN_CODE, RuleViolation
 
 # The version of these rules, stored with each proposed assignment so that an assignment can
 # always be traced to the rules that made it. Raise it whenever the table below changes.
@@ -80,7 +81,7 @@ def assign_arm(primary_response: str, metastatic_response: str) -> Arm | None:
         ("metastatic_response", metastatic_response),
     ):
         if response not in RESPONSES:
-            raise ValueError(f"{field}: unknown response code {response!r}")
+            raise RuleViolation(field, UNKNOWN_CODE, f"unknown response code {response!r}")
     if NE in (primary_response, metastatic_response):
         return None
     return ARMS[_ARM_BY_REMISSION[(primary_response == CR, metastatic_response == CR)]]

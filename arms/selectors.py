@@ -19,7 +19,7 @@ from assessments.models import BaselineLesion, LesionMeasurement, Surgery, Thera
 from enrollment.models import Participant
 
 from . import deviations
-from .models import ArmAssignment
+from .models import LATEST_SIGNED, ArmAssignment
 from .rules import SURGERY_1, SURGERY_2, SYSTEMIC
 
 QUEUE_PAGE_SIZE = 25
@@ -85,10 +85,11 @@ def review_evidence(assignment: ArmAssignment) -> ReviewEvidence:
         )
     ]
     previous = (
-        _signed(ArmAssignment.objects.filter(participant_id=assignment.participant_id))
+        ArmAssignment.objects.signed()
+        .filter(participant_id=assignment.participant_id)
         .filter(assessment_date__lt=assignment.assessment_date)
         .select_related("signature")
-        .order_by("-assessment_date", "-pk")
+        .order_by(*LATEST_SIGNED)
         .first()
     )
     return ReviewEvidence(assignment=assignment, lesions=lesions, previous=previous)
@@ -97,18 +98,13 @@ def review_evidence(assignment: ArmAssignment) -> ReviewEvidence:
 # --- Current arm and history ------------------------------------------------------------------
 
 
-def _signed(queryset: QuerySet[ArmAssignment]) -> QuerySet[ArmAssignment]:
-    return queryset.filter(
-        status__in=[ArmAssignment.Status.CONFIRMED, ArmAssignment.Status.OVERRIDDEN]
-    )
-
-
 def current_assignment(participant: Participant) -> ArmAssignment | None:
     """The current arm: the signed assignment of the latest assessment (spec section 3)."""
     return (
-        _signed(ArmAssignment.objects.filter(participant=participant))
+        ArmAssignment.objects.signed()
+        .filter(participant=participant)
         .select_related("signature")
-        .order_by("-assessment_date", "-pk")
+        .order_by(*LATEST_SIGNED)
         .first()
     )
 

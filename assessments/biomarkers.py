@@ -9,6 +9,8 @@ zero. IHC 2+ without an ISH result is equivocal: the category is `None`, never a
 
 from __future__ import annotations
 
+from ruleviolation import OUT_OF_RANGE, UNKNOWN_CODE, RuleViolation
+
 # Hormone receptor categories.
 HR_NEGATIVE = "negative"
 HR_LOW_POSITIVE = "low_positive"
@@ -39,7 +41,7 @@ def hormone_receptor_category(percent: int | None) -> str | None:
     if percent is None:
         return None
     if not 0 <= percent <= 100:
-        raise ValueError(f"percent: must be 0 to 100, got {percent!r}")
+        raise RuleViolation("percent", OUT_OF_RANGE, f"must be 0 to 100, got {percent!r}")
     if percent < HR_LOW_POSITIVE_FROM_PERCENT:
         return HR_NEGATIVE
     if percent <= HR_LOW_POSITIVE_TO_PERCENT:
@@ -50,9 +52,9 @@ def hormone_receptor_category(percent: int | None) -> str | None:
 def her2_category(ihc: str | None, ish: str | None) -> str | None:
     """HER2-positive / HER2-low / HER2-zero, or `None` when the results do not decide it."""
     if ihc is not None and ihc not in IHC_SCORES:
-        raise ValueError(f"ihc: unknown HER2 IHC score {ihc!r}")
+        raise RuleViolation("ihc", UNKNOWN_CODE, f"unknown HER2 IHC score {ihc!r}")
     if ish is not None and ish not in ISH_RESULTS:
-        raise ValueError(f"ish: unknown HER2 ISH result {ish!r}")
+        raise RuleViolation("ish", UNKNOWN_CODE, f"unknown HER2 ISH result {ish!r}")
     if ish == ISH_POSITIVE or ihc == IHC_3:
         return HER2_POSITIVE
     if ihc is None:

@@ -1,5 +1,6 @@
-"""Forms of the assessments app: input shape and field errors. The rules live in `services`
-(and the pure modules); a service's ValidationError is shown at its field by `add_service_errors`.
+"""Forms of the assessments app: input shape and field errors. A form's cross-field rules live
+in `validators` (one function per form, also called by the service that writes) and the pure
+modules; a service's ValidationError is shown at its field by `add_service_errors`.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import ReasonForChangeMixin
 
-from . import recist, services
+from . import recist, services, validators
 from .models import (
     NEGATIVE_MEASUREMENT,
     NODAL_SITES,
@@ -46,6 +48,17 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
                 form.add_error(target, error)
     else:
         form.add_error(None, exc)
+
+
+def add_rule_errors(form: forms.BaseForm, errors: validators.FieldErrors) -> None:
+    """Show a form's cross-field rule errors, each at its field, unless that field already
+    has an error of its own (a date that did not parse, say)."""
+    already = set(form.errors)
+    for field, messages in errors.items():
+        if field in already:
+            continue
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 class AuditedModelForm(ReasonForChangeMixin, forms.ModelForm[Any]):
@@ -165,6 +178,12 @@ class BaseLesionFormSet(BaseInlineFormSet[BaselineLesion, Baseline, BaselineLesi
         super().clean()
         if any(form.errors for form in self.forms):
             return
+        if (
+            self.instance.pk is not None
+            and any(form.has_changed() for form in self.forms)
+            and validators.lesions_frozen(self.instance.participant_id)
+        ):
+            raise ValidationError(validators.LESIONS_LOCKED)
         forms_kept = [
             form for form in self.forms if form.instance.pk is not None or form.has_changed()
         ]
@@ -200,9 +219,8 @@ class TherapyLineForm(AuditedModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        start, stop = cleaned.get("start_date"), cleaned.get("stop_date")
-        if start and stop and stop < start:
-            self.add_error("stop_date", services.STOP_BEFORE_START)
+        # The same function the service calls before it writes.
+        add_rule_errors(self, validators.therapy_line_errors(cleaned, today=timezone.localdate()))
         return cleaned
 
 
@@ -222,11 +240,13 @@ class SurgeryForm(AuditedModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        # Also a database constraint; checked here so that it shows at its field.
-        if cleaned.get("procedure") == Surgery.Procedure.METASTASIS_RESECTION and not cleaned.get(
-            "metastasis_site"
-        ):
-            self.add_error("metastasis_site", services.RESECTION_NEEDS_SITE)
+        # The same function the service calls before it writes.
+        errors = validators.surgery_errors(
+            cleaned,
+            diagnosis_date=self.instance.participant.diagnosis_date,
+            today=timezone.localdate(),
+        )
+        add_rule_errors(self, errors)
         return cleaned
 
 

@@ -8,6 +8,8 @@ invasive cancer in the sampled regional lymph nodes"), the stricter reading.
 
 from __future__ import annotations
 
+from ruleviolation import UNKNOWN_CODE, RuleViolation
+
 YPT_CODES = (
     "ypT0",
     "ypTis",
@@ -47,7 +49,7 @@ def is_pcr(ypt: str | None, ypn: str | None) -> bool | None:
     the missing or unassessable (X) category is the one that would decide."""
     for value, codes, name in ((ypt, YPT_CODES, "ypt"), (ypn, YPN_CODES, "ypn")):
         if value is not None and value not in codes:
-            raise ValueError(f"{name}: unknown category {value!r}")
+            raise RuleViolation(name, UNKNOWN_CODE, f"unknown category {value!r}")
     known = [v for v in (ypt, ypn) if v is not None and v not in UNKNOWN_CODES]
     if any(v not in PCR_YPT | PCR_YPN for v in known):
         return False

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ruleviolation import NOTHING_TO_ASSESS, OUT_OF_RANGE, UNKNOWN_CODE, RuleViolation
+
 # Protocol thresholds (RECIST 1.1). A protocol amendment changes one line here.
 
 # "PD when the sum of the evaluated lesions is at least 20 % above the nadir
@@ -67,7 +69,9 @@ class TargetLesion:
 def _mm(value: float, field: str) -> Decimal:
     """A measurement in millimetres as an exact decimal, refusing what no scan can give."""
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{field}: must be a finite length of 0 mm or more, got {value!r}")
+        raise RuleViolation(
+            field, OUT_OF_RANGE, f"must be a finite length of 0 mm or more, got {value!r}"
+        )
     return Decimal(repr(float(value))).quantize(_MM_RESOLUTION)
 
 
@@ -132,7 +136,9 @@ def non_target_response(statuses: Sequence[str]) -> str | None:
     """
     for i, status in enumerate(statuses):
         if status not in NON_TARGET_STATUSES:
-            raise ValueError(f"statuses[{i}]: unknown non-target status {status!r}")
+            raise RuleViolation(
+                f"statuses[{i}]", UNKNOWN_CODE, f"unknown non-target status {status!r}"
+            )
     if not statuses:
         return None
     if PROGRESSION in statuses:
@@ -158,12 +164,18 @@ def overall_response(target: str | None, non_target: str | None, new_lesions: bo
     A compartment with neither target nor non-target lesions has no response: a `ValueError`.
     """
     if target is not None and target not in TARGET_RESPONSES:
-        raise ValueError(f"target: unknown target response {target!r}")
+        raise RuleViolation("target", UNKNOWN_CODE, f"unknown target response {target!r}")
     if non_target is not None and non_target not in NON_TARGET_RESPONSES:
-        raise ValueError(f"non_target: unknown non-target response {non_target!r}")
+        raise RuleViolation(
+            "non_target", UNKNOWN_CODE, f"unknown non-target response {non_target!r}"
+        )
     if target is None:
         if non_target is None:
-            raise ValueError("target: no target and no non-target response: nothing to assess")
+            raise RuleViolation(
+                "target",
+                NOTHING_TO_ASSESS,
+                "no target and no non-target response: nothing to assess",
+            )
         return PD if new_lesions else non_target
     if new_lesions or PD in (target, non_target):
         return PD

@@ -26,7 +26,7 @@ from audit.lifecycle import Move
 from audit.services import INITIAL_ENTRY, save_record
 from enrollment.models import Participant
 
-from . import measurability, pathology, recist
+from . import measurability, recist
 from .models import (
     NEGATIVE_MEASUREMENT,
     NODAL_SITES,
@@ -40,10 +40,15 @@ from .models import (
     TherapyLine,
     compartment_of,
 )
+from .validators import (
+    IN_FUTURE,
+    LESIONS_LOCKED,
+    lesions_frozen,
+    surgery_errors,
+    therapy_line_errors,
+)
 
 # Error messages, asserted on by the tests.
-IN_FUTURE = _("This date is in the future.")
-BEFORE_DIAGNOSIS = _("This date is before the date of diagnosis.")
 NO_BASELINE = _("Record the baseline before the first response assessment.")
 NO_LESIONS_IN_COMPARTMENT = _(
     "The baseline has no lesion in the %(compartment)s compartment; record it first."
@@ -55,7 +60,6 @@ NOT_AFTER_COMPLETED = _(
 EARLIER_DRAFT = _("Complete the earlier assessment of %(date)s first.")
 ALREADY_COMPLETE = _("This assessment is complete and can no longer be changed.")
 DUPLICATE_DATE = _("This participant already has an assessment on this day.")
-LESIONS_LOCKED = _("Baseline lesions cannot change once a response assessment exists.")
 BELOW_MEASURABILITY = _(
     "A target lesion must measure at least %(limit)s mm (%(axis)s); "
     "record a smaller one as non-target."
@@ -71,14 +75,6 @@ TARGET_NEEDS_SIZE = _("Give the size in mm, or mark the lesion not evaluated.")
 TARGET_SIZE_OR_NE = _("Give either a size or 'not evaluated', not both.")
 NON_TARGET_NEEDS_STATUS = _("Choose the status of this non-target lesion.")
 MISSING_LESION = _("Every baseline lesion needs a measurement or status.")
-STOP_BEFORE_START = _("The stop date cannot be before the start date.")
-STOP_NEEDS_REASON = _("Give the reason the therapy was stopped.")
-REASON_NEEDS_STOP = _("A reason stopped needs a stop date.")
-RESECTION_NEEDS_SITE = _("Name the site of the resected metastasis.")
-SITE_ONLY_FOR_RESECTION = _("A metastasis site belongs only to a resection of a metastasis.")
-BREAST_SURGERY_NEEDS_YP = _("Give ypT and ypN for a surgery of the breast.")
-PCR_CONTRADICTS_RESIDUAL = _("ypT0/Tis ypN0 means no residual invasive disease.")
-RESIDUAL_CONTRADICTS_YP = _("This ypT means residual invasive disease in the breast.")
 
 # A new record, or a draft, needs no typed reason; audit.services names the entry.
 ENTRY_REASON = INITIAL_ENTRY
@@ -175,11 +171,7 @@ def baseline_save(
         raise ValidationError(list(dict.fromkeys(messages)))
     with transaction.atomic():
         changed = [lesion for lesion in lesions if lesion.pk is None or _is_dirty(lesion)]
-        if (
-            changed
-            and baseline.pk is not None
-            and ResponseAssessment.objects.filter(participant_id=baseline.participant_id).exists()
-        ):
+        if changed and baseline.pk is not None and lesions_frozen(baseline.participant_id):
             raise ValidationError(LESIONS_LOCKED)
         save_record(baseline, user=user, reason=reason, expected_version=expected_version)
         numbers = [lesion.number for lesion in lesions if lesion.pk is not None and lesion.number]
@@ -217,6 +209,21 @@ def _is_dirty(lesion: BaselineLesion) -> bool:
 
 # --- Systemic therapy -------------------------------------------------------------------------
 
+THERAPY_LINE_FIELDS = ("start_date", "stop_date", "reason_stopped")
+SURGERY_FIELDS = (
+    "procedure",
+    "metastasis_site",
+    "surgery_date",
+    "ypt",
+    "ypn",
+    "residual_invasive_disease",
+)
+
+
+def _values(record: Any, fields: Sequence[str]) -> dict[str, Any]:
+    """A record's values by field, the plain dict the forms' rules take."""
+    return {field: getattr(record, field) for field in fields}
+
 
 def therapy_line_save(
     *,
@@ -228,15 +235,9 @@ def therapy_line_save(
 ) -> TherapyLine:
     require(user, Action.ENTER_DATA, line.participant.site_id)
     today = today or timezone.localdate()
-    _not_in_future(line.start_date, today=today, field="start_date")
-    if line.stop_date is not None:
-        _not_in_future(line.stop_date, today=today, field="stop_date")
-        if line.stop_date < line.start_date:
-            raise ValidationError({"stop_date": STOP_BEFORE_START})
-        if not line.reason_stopped:
-            raise ValidationError({"reason_stopped": STOP_NEEDS_REASON})
-    elif line.reason_stopped:
-        raise ValidationError({"stop_date": REASON_NEEDS_STOP})
+    errors = therapy_line_errors(_values(line, THERAPY_LINE_FIELDS), today=today)
+    if errors:
+        raise ValidationError(errors)
     return save_record(line, user=user, reason=reason, expected_version=expected_version)
 
 
@@ -533,18 +534,11 @@ def surgery_save(
 ) -> Surgery:
     require(user, Action.ENTER_DATA, surgery.participant.site_id)
     today = today or timezone.localdate()
-    _not_in_future(surgery.surgery_date, today=today, field="surgery_date")
-    if surgery.surgery_date < surgery.participant.diagnosis_date:
-        raise ValidationError({"surgery_date": BEFORE_DIAGNOSIS})
-    if surgery.is_breast_surgery:
-        if surgery.metastasis_site:
-            raise ValidationError({"metastasis_site": SITE_ONLY_FOR_RESECTION})
-        if not surgery.ypt or not surgery.ypn:
-            raise ValidationError({"ypt" if not surgery.ypt else "ypn": BREAST_SURGERY_NEEDS_YP})
-        if surgery.pcr is True and surgery.residual_invasive_disease:
-            raise ValidationError({"residual_invasive_disease": PCR_CONTRADICTS_RESIDUAL})
-        if surgery.ypt in pathology.INVASIVE_YPT and surgery.residual_invasive_disease is False:
-            raise ValidationError({"residual_invasive_disease": RESIDUAL_CONTRADICTS_YP})
-    elif not surgery.metastasis_site:
-        raise ValidationError({"metastasis_site": RESECTION_NEEDS_SITE})
+    errors = surgery_errors(
+        _values(surgery, SURGERY_FIELDS),
+        diagnosis_date=surgery.participant.diagnosis_date,
+        today=today,
+    )
+    if errors:
+        raise ValidationError(errors)
     return save_record(surgery, user=user, reason=reason, expected_version=expected_version)

@@ -24,7 +24,7 @@ from audit.services import ReasonRequiredError, StaleRecordError
 from enrollment.models import Participant
 from workflow import services as workflow
 
-from . import selectors, services
+from . import selectors, services, validators
 from .forms import (
     AssessmentForm,
     BaselineForm,
@@ -70,7 +70,7 @@ def baseline_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     baseline = Baseline.objects.filter(participant=participant).first() or Baseline(
         participant=participant
     )
-    lesions_locked = participant.response_assessments.exists()
+    lesions_locked = validators.lesions_frozen(participant.pk)
     data = request.POST if request.method == "POST" else None
     form = BaselineForm(data, instance=baseline)
     formset = None if lesions_locked else LesionFormSet(data, instance=baseline, prefix="lesions")

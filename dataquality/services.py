@@ -14,7 +14,7 @@ from typing import Any, cast
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model, Q
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -255,17 +255,14 @@ def open_automatic_query(
 
 
 def _visits_outside_window_without_reason() -> Any:
-    from followup.models import Visit
+    from followup.models import Visit, outside_window
 
     # Visit forms only: a planned visit not yet recorded has no date to be outside its window.
     return (
         Visit.objects.filter(
             planned_visit__isnull=False, visit_date__isnull=False, outside_window_reason=""
         )
-        .filter(
-            Q(visit_date__lt=F("planned_visit__window_start"))
-            | Q(visit_date__gt=F("planned_visit__window_end"))
-        )
+        .filter(outside_window("visit_date", slot="planned_visit__"))
         .select_related("participant", "planned_visit")
     )
 

@@ -23,6 +23,13 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from ruleviolation import (
+    AFTER_SCREENING,
+    BEFORE_DIAGNOSIS,
+    OUT_OF_RANGE,
+    UNKNOWN_CODE,
+    RuleViolation,
+)
 from trialcalendar import add_months
 from trialcalendar import completed_years as completed_years
 
@@ -187,26 +194,31 @@ class Eligibility:
 
 
 def check_facts(facts: ScreeningFacts) -> None:
-    """Refuse screening facts that cannot be true, with a `ValueError` naming the field.
+    """Refuse screening facts that cannot be true, with a `RuleViolation` (a `ValueError`)
+    naming the field and the rule.
 
     `evaluate` and `judge` check this first.
     """
     if facts.birth_date is not None and facts.birth_date > facts.screening_date:
-        raise ValueError(
-            f"birth_date: {facts.birth_date.isoformat()} is after the screening date "
-            f"{facts.screening_date.isoformat()}"
+        raise RuleViolation(
+            "birth_date",
+            AFTER_SCREENING,
+            f"{facts.birth_date.isoformat()} is after the screening date "
+            f"{facts.screening_date.isoformat()}",
         )
     if facts.sex is not None and facts.sex not in SEXES:
-        raise ValueError(f"sex: unknown value {facts.sex!r}")
+        raise RuleViolation("sex", UNKNOWN_CODE, f"unknown value {facts.sex!r}")
     if (
         facts.metastasis_confirmed_by is not None
         and facts.metastasis_confirmed_by not in METASTASIS_CONFIRMATIONS
     ):
-        raise ValueError(
-            f"metastasis_confirmed_by: unknown value {facts.metastasis_confirmed_by!r}"
+        raise RuleViolation(
+            "metastasis_confirmed_by",
+            UNKNOWN_CODE,
+            f"unknown value {facts.metastasis_confirmed_by!r}",
         )
     if facts.ecog is not None and facts.ecog not in ECOG_SCALE:
-        raise ValueError(f"ecog: must be 0 to 5, got {facts.ecog!r}")
+        raise RuleViolation("ecog", OUT_OF_RANGE, f"must be 0 to 5, got {facts.ecog!r}")
     labs = (
         ("anc", facts.anc),
         ("platelets", facts.platelets),
@@ -218,22 +230,28 @@ def check_facts(facts: ScreeningFacts) -> None:
     )
     for name, value in labs:
         if value is not None and not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"{name}: must be a finite value of 0 or more, got {value!r}")
+            raise RuleViolation(
+                name, OUT_OF_RANGE, f"must be a finite value of 0 or more, got {value!r}"
+            )
     if facts.liver_metastasis_count is not None and facts.liver_metastasis_count < 0:
-        raise ValueError(
-            f"liver_metastasis_count: must be 0 or more, got {facts.liver_metastasis_count!r}"
+        raise RuleViolation(
+            "liver_metastasis_count",
+            OUT_OF_RANGE,
+            f"must be 0 or more, got {facts.liver_metastasis_count!r}",
         )
     for code in sorted(facts.metastatic_sites):
         if code not in METASTATIC_SITES:
-            raise ValueError(f"metastatic_sites: unknown site code {code!r}")
+            raise RuleViolation("metastatic_sites", UNKNOWN_CODE, f"unknown site code {code!r}")
     if (
         facts.systemic_therapy_start is not None
         and facts.diagnosis_date is not None
         and facts.systemic_therapy_start < facts.diagnosis_date
     ):
-        raise ValueError(
-            f"systemic_therapy_start: {facts.systemic_therapy_start.isoformat()} is before the "
-            f"diagnosis date {facts.diagnosis_date.isoformat()}"
+        raise RuleViolation(
+            "systemic_therapy_start",
+            BEFORE_DIAGNOSIS,
+            f"{facts.systemic_therapy_start.isoformat()} is before the "
+            f"diagnosis date {facts.diagnosis_date.isoformat()}",
         )
 
 

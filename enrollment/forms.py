@@ -15,30 +15,18 @@ from access.models import Site
 from access.roles import Action
 from audit.forms import ReasonForChangeMixin
 from audit.services import REASON_REQUIRED
+from ruleviolation import RuleViolation
 
-from . import eligibility, labs
+from . import eligibility, labs, validators
 from .models import Confirmation, MetastaticSite, OffStudy, Participant, Screening
+from .validators import FUTURE_DATE
 
-# Ages outside this range are not a screen failure but a typing error.
-MAX_PLAUSIBLE_AGE_YEARS = 120
-
-FUTURE_DATE = _("This date is in the future.")
-BIRTH_NOT_BEFORE_SCREENING = _("The date of birth must be before the screening date.")
-IMPOSSIBLE_AGE = _("This date of birth gives an age over %(max)s years: check it.")
-DIAGNOSIS_BEFORE_BIRTH = _("The diagnosis cannot be before the date of birth.")
-DIAGNOSIS_AFTER_SCREENING = _("The diagnosis cannot be after the screening date.")
-SYSTEMIC_BEFORE_DIAGNOSIS = _("Systemic therapy cannot start before the diagnosis.")
 NEGATIVE_VALUE = _("A laboratory value cannot be negative.")
-ULN_NOT_POSITIVE = _("The upper limit of normal must be more than 0.")
 UNKNOWN_UNIT = _("Unknown unit: choose one of the listed units.")
-UNIT_REQUIRED = _("Give the unit of this value.")
 ECOG_OUT_OF_RANGE = _("ECOG performance status is 0 to 5.")
-LIVER_COUNT_WITHOUT_LIVER = _("Liver lesions are counted but the liver is not a metastatic site.")
-LIVER_SITE_WITHOUT_LESION = _("The liver is a metastatic site: count at least one lesion.")
 NEGATIVE_COUNT = _("The number of lesions cannot be negative.")
 CORRECTION_REASON_REQUIRED = _("This screening already has an outcome: give the reason.")
 CONSENT_BEFORE_SCREENING = _("Consent cannot be given before the screening date.")
-AFTER_CONSENT = _("The patient was enrolled on the date of consent: this date cannot be after it.")
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -218,11 +206,6 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm[Screening]):
         )
         return helper
 
-    def _not_in_future(self, name: str) -> None:
-        value = self.cleaned_data.get(name)
-        if value and value > self.today:
-            self.add_error(name, FUTURE_DATE)
-
     reason_field = "change_reason"
 
     def setup_reason_for_change(self) -> None:
@@ -241,42 +224,17 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm[Screening]):
             for code in MetastaticSite.values
             if cleaned.get(metastasis_field(code))
         }
-        for name in ("screening_date", "birth_date", "diagnosis_date", "systemic_therapy_start"):
-            self._not_in_future(name)
-        screening_date = cleaned.get("screening_date")
-        birth = cleaned.get("birth_date")
-        diagnosis = cleaned.get("diagnosis_date")
-        systemic = cleaned.get("systemic_therapy_start")
-        if birth and screening_date and "birth_date" not in self.errors:
-            if birth >= screening_date:
-                self.add_error("birth_date", BIRTH_NOT_BEFORE_SCREENING)
-            elif eligibility.completed_years(birth, screening_date) > MAX_PLAUSIBLE_AGE_YEARS:
-                self.add_error("birth_date", IMPOSSIBLE_AGE % {"max": MAX_PLAUSIBLE_AGE_YEARS})
-        if diagnosis and "diagnosis_date" not in self.errors:
-            if birth and diagnosis < birth:
-                self.add_error("diagnosis_date", DIAGNOSIS_BEFORE_BIRTH)
-            elif screening_date and diagnosis > screening_date:
-                self.add_error("diagnosis_date", DIAGNOSIS_AFTER_SCREENING)
-        consent = self.instance.consent_date if self.instance.pk else None
-        if consent and screening_date and screening_date > consent:
-            self.add_error("screening_date", AFTER_CONSENT)
-        if consent and diagnosis and diagnosis > consent and "diagnosis_date" not in self.errors:
-            self.add_error("diagnosis_date", AFTER_CONSENT)
-        if systemic and diagnosis and systemic < diagnosis:
-            self.add_error("systemic_therapy_start", SYSTEMIC_BEFORE_DIAGNOSIS)
-        for value, uln, unit, _units in LAB_FIELDS:
-            uln_value = cleaned.get(uln) if uln else None
-            if uln and uln_value is not None and uln_value <= 0:
-                self.add_error(uln, ULN_NOT_POSITIVE)
-            given = cleaned.get(value) is not None or uln_value is not None
-            if given and not cleaned.get(unit) and unit not in self.errors:
-                self.add_error(unit, UNIT_REQUIRED)
-        liver_count = cleaned.get("liver_metastasis_count")
-        has_liver = MetastaticSite.LIVER in self.instance.metastases
-        if liver_count and not has_liver:
-            self.add_error("liver_metastasis_count", LIVER_COUNT_WITHOUT_LIVER)
-        elif liver_count == 0 and has_liver:
-            self.add_error("liver_metastasis_count", LIVER_SITE_WITHOUT_LESION)
+        # The same function the service calls before it writes.
+        errors = validators.screening_errors(
+            cleaned | {"metastases": self.instance.metastases},
+            today=self.today,
+            consent_date=self.instance.consent_date if self.instance.pk else None,
+        )
+        already = set(self.errors)
+        for field, messages in errors.items():
+            if field not in already:
+                for message in messages:
+                    self.add_error(field, message)
         if self.instance.pk and not cleaned.get("change_reason"):
             if not self.instance.is_open:
                 self.add_error("change_reason", CORRECTION_REASON_REQUIRED)
@@ -297,7 +255,10 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm[Screening]):
         # Last line of defence: whatever the rules would refuse is refused here, at the form.
         try:
             eligibility.evaluate(self.instance.facts(today=self.today))
-        except ValueError as exc:
+        except RuleViolation as exc:
+            field = validators.fact_field(exc.field)
+            self.add_error(field if field in self.fields else None, exc.message)
+        except ValueError as exc:  # a unit the conversion does not know (enrollment.labs)
             self.add_error(None, str(exc))
 
 
@@ -353,13 +314,16 @@ class OffStudyForm(forms.ModelForm[OffStudy]):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
-    def clean_date(self) -> dt.date:
-        value: dt.date = self.cleaned_data["date"]
-        if value > self.today:
-            raise forms.ValidationError(FUTURE_DATE)
-        if value < self.participant.enrolment_date:
-            raise forms.ValidationError(_("The off-study date cannot be before enrolment."))
-        return value
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The same function the service calls before it writes.
+        errors = validators.off_study_errors(
+            cleaned, enrolment_date=self.participant.enrolment_date, today=self.today
+        )
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field, message)
+        return cleaned
 
 
 class ListFilterForm(forms.Form):

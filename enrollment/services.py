@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from access.models import Site
 from access.roles import Action, require
 from audit.services import save_record
+from ruleviolation import RuleViolation
 
-from . import eligibility
+from . import eligibility, validators
 from .models import OffStudy, Participant, Screening, StudyIdCounter
 
 NOT_ELIGIBLE = _("This patient is not eligible: %(failed)s.")
@@ -30,7 +31,6 @@ NOTE_REQUIRED_NO_FAILED_CRITERION = _(
 DIAGNOSIS_DATE_REQUIRED = _("Give the date of diagnosis: the participant's record starts from it.")
 IMPOSSIBLE_FACTS = _("The screening data are inconsistent: %(error)s")
 ALREADY_OFF_STUDY = _("This participant is already off study.")
-OFF_STUDY_BEFORE_ENROLMENT = _("The off-study date cannot be before the enrolment date.")
 CORRECTION_REASON_REQUIRED = _(
     "This screening already has an outcome: give the reason for the correction."
 )
@@ -42,7 +42,18 @@ REASON_OFF_STUDY = "Off study"
 
 
 class ScreeningOutcomeError(Exception):
-    """The outcome asked for cannot be recorded; the message says why, for the user."""
+    """The outcome asked for cannot be recorded; the message says why, for the user, and
+    `field` (when there is one) which form field it is about."""
+
+    def __init__(self, message: Any, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _refuse(errors: dict[str, list[Any]]) -> None:
+    """Refuse a form's rule errors (`enrollment.validators`): the first, at its field."""
+    for field, messages in errors.items():
+        raise ScreeningOutcomeError(messages[0], field=field)
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -53,7 +64,11 @@ def _verdict(screening: Screening, today: dt.date) -> eligibility.Eligibility:
     """The rules' verdict on the screening; facts the rules refuse are an outcome error."""
     try:
         return eligibility.evaluate(screening.facts(today=today))
-    except ValueError as exc:
+    except RuleViolation as exc:
+        raise ScreeningOutcomeError(
+            IMPOSSIBLE_FACTS % {"error": exc.message}, field=validators.fact_field(exc.field)
+        ) from exc
+    except ValueError as exc:  # a unit the conversion does not know (enrollment.labs)
         raise ScreeningOutcomeError(IMPOSSIBLE_FACTS % {"error": exc}) from exc
 
 
@@ -67,7 +82,17 @@ def screening_save(
 ) -> Screening:
     """Create or correct a screening; complete or not, it is saved as it stands."""
     require(user, Action.SCREEN, screening.site_id)
-    _verdict(screening, _today(today))
+    today = _today(today)
+    # The form's own rules, met by every caller, then what the protocol refuses.
+    values = {field.attname: getattr(screening, field.attname) for field in Screening._meta.fields}
+    _refuse(
+        validators.screening_errors(
+            values | {"metastases": screening.metastases},
+            today=today,
+            consent_date=screening.consent_date,
+        )
+    )
+    _verdict(screening, today)
     creating = screening.pk is None
     if not creating and not screening.is_open and not reason.strip():
         raise ScreeningOutcomeError(CORRECTION_REASON_REQUIRED)
@@ -224,10 +249,11 @@ def take_off_study(
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
         if locked.is_off_study or OffStudy.objects.filter(participant=locked).exists():
             raise ScreeningOutcomeError(ALREADY_OFF_STUDY)
-        if date > today:
-            raise ScreeningOutcomeError(DATE_IN_FUTURE)
-        if date < locked.enrolment_date:
-            raise ScreeningOutcomeError(OFF_STUDY_BEFORE_ENROLMENT)
+        _refuse(
+            validators.off_study_errors(
+                {"date": date}, enrolment_date=locked.enrolment_date, today=today
+            )
+        )
         off_study = OffStudy(participant=locked, date=date, reason=reason, note=note.strip())
         save_record(off_study, user=user, reason=f"{REASON_OFF_STUDY}: {reason}")
         locked.status = Participant.Status.OFF_STUDY

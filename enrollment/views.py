@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -57,6 +58,11 @@ def _list_page(request: AuthenticatedHttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _show_outcome_error(form: forms.BaseForm, exc: services.ScreeningOutcomeError) -> None:
+    """A refused outcome at the field it is about when the form has it, else above the form."""
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+
+
 @require_GET
 @login_required
 def screening_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -80,7 +86,7 @@ def screening_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             workflow.save_screening(screening=screening, user=request.user)
         except services.ScreeningOutcomeError as exc:
-            form.add_error(None, str(exc))
+            _show_outcome_error(form, exc)
         else:
             messages.success(
                 request, _("Screening %(number)s saved.") % {"number": screening.screening_number}
@@ -105,7 +111,9 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                 reason=form.cleaned_data["change_reason"],
                 expected_version=form.cleaned_data["loaded_version"],
             )
-        except (services.ScreeningOutcomeError, StaleRecordError, ReasonRequiredError) as exc:
+        except services.ScreeningOutcomeError as exc:
+            _show_outcome_error(form, exc)
+        except (StaleRecordError, ReasonRequiredError) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(
@@ -219,7 +227,7 @@ def participant_off_study(request: AuthenticatedHttpRequest, study_id: str) -> H
                 note=form.cleaned_data["note"],
             )
         except services.ScreeningOutcomeError as exc:
-            form.add_error(None, str(exc))
+            _show_outcome_error(form, exc)
         else:
             messages.success(request, _("%(study_id)s is off study.") % {"study_id": study_id})
             return redirect("enrollment:casebook", study_id=study_id)

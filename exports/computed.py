@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from django.db.models import Exists, Max, Min, OuterRef, Q
 
-from arms.models import ArmAssignment
+from arms.models import FIRST_SIGNED, ArmAssignment
 from assessments import biomarkers
 from audit.personal_data import days_from
 from enrollment import eligibility
@@ -38,7 +38,6 @@ from .datasets import (
 from .streaming import Scope, base_queryset
 
 BATCH = 10_000  # participants per aggregate query and per server-side cursor fetch
-SIGNED = (ArmAssignment.Status.CONFIRMED, ArmAssignment.Status.OVERRIDDEN)
 
 _SITE_ORDER = {code: i for i, code in enumerate(MetastaticSite.values)}
 
@@ -193,15 +192,15 @@ def _visit_facts(participant_ids: list[int]) -> dict[int, dict[str, Any]]:
 
 def _signed_arms(participant_ids: list[int]) -> dict[int, tuple[int, int]]:
     """(first, current) signed arm per participant; the current arm is the signed assignment
-    of the latest assessment (spec section 3, as `arms.selectors.current_assignment`)."""
+    of the latest assessment (spec section 3). The definitions of `arms.models` (`signed()`,
+    `FIRST_SIGNED`, as `signed_arm` in SQL), read as one ordered scan of the batch's id range:
+    the first row of a participant is the first arm, the last the current one. Per-participant
+    subqueries (`signed_arm`) measured 7 to 13 times slower here on 20,000 participants."""
     arms: dict[int, tuple[int, int]] = {}
     signed = (
-        ArmAssignment.objects.filter(
-            participant_id__gte=participant_ids[0],
-            participant_id__lte=participant_ids[-1],
-            status__in=SIGNED,
-        )
-        .order_by("participant_id", "assessment_date", "pk")
+        ArmAssignment.objects.signed()
+        .filter(participant_id__gte=participant_ids[0], participant_id__lte=participant_ids[-1])
+        .order_by("participant_id", *FIRST_SIGNED)
         .values_list("participant_id", "confirmed_arm")
     )
     # A signed assignment has its confirmed arm.
@@ -231,7 +230,7 @@ def analysis_records(scope: Scope, *, assigned_only: bool = False) -> Iterator[d
     only participants with a signed arm (what curves by arm need)."""
     participants = base_queryset(ANALYSIS, scope)
     if assigned_only:
-        signed = ArmAssignment.objects.filter(participant=OuterRef("pk"), status__in=SIGNED)
+        signed = ArmAssignment.objects.signed().filter(participant=OuterRef("pk"))
         participants = participants.filter(Exists(signed))
     rows = participants.order_by("pk").values_list(*_QUERY_FIELDS).iterator(chunk_size=BATCH)
     overall_survival = endpoints.overall_survival

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ruleviolation import AFTER_DEATH, BEFORE_DIAGNOSIS, BEFORE_EVENT, RuleViolation
+
 
 @dataclass(frozen=True)
 class OutcomeFacts:
@@ -39,7 +41,8 @@ class TimeToEvent:
 
 
 def check_outcome_facts(f: OutcomeFacts) -> None:
-    """Refuse outcome facts that cannot be true, with a `ValueError` naming the field.
+    """Refuse outcome facts that cannot be true, with a `RuleViolation` (a `ValueError`)
+    naming the field and the rule.
 
     A date before the diagnosis date, a death before another event's date, and a last day
     known alive after the death are impossible. Each outcome function checks this first.
@@ -53,9 +56,10 @@ def check_outcome_facts(f: OutcomeFacts) -> None:
     )
     for name, value in followup_dates:
         if value is not None and value < f.diagnosis_date:
-            raise ValueError(
-                f"{name}: {value.isoformat()} is before the diagnosis date "
-                f"{f.diagnosis_date.isoformat()}"
+            raise RuleViolation(
+                name,
+                BEFORE_DIAGNOSIS,
+                f"{value.isoformat()} is before the diagnosis date {f.diagnosis_date.isoformat()}",
             )
     if f.death_date is None:
         return
@@ -65,13 +69,16 @@ def check_outcome_facts(f: OutcomeFacts) -> None:
     )
     for label, event in events:
         if event is not None and f.death_date < event:
-            raise ValueError(
-                f"death_date: {f.death_date.isoformat()} is before the {label} {event.isoformat()}"
+            raise RuleViolation(
+                "death_date",
+                BEFORE_EVENT,
+                f"{f.death_date.isoformat()} is before the {label} {event.isoformat()}",
             )
     if f.last_known_alive > f.death_date:
-        raise ValueError(
-            f"last_known_alive: {f.last_known_alive.isoformat()} is after the death date "
-            f"{f.death_date.isoformat()}"
+        raise RuleViolation(
+            "last_known_alive",
+            AFTER_DEATH,
+            f"{f.last_known_alive.isoformat()} is after the death date {f.death_date.isoformat()}",
         )
 
 

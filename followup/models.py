@@ -15,7 +15,7 @@ from the window by `followup.schedule.visit_state` (see `PlannedVisit.state_on`)
 from datetime import date
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +46,16 @@ CRF_FIELDS = (
     "death_cause_detail",
     "systemic_therapy",
 )
+
+
+def outside_window(date_field: str, *, slot: str = "") -> Q:
+    """Rows whose `date_field` lies outside the window of the planned visit at `slot` (a
+    lookup path ending in "__", or "" on a planned visit itself): the SQL form of
+    `schedule.in_window`, and its only one (tests/followup/test_rule_definitions.py holds them
+    to agree). A null date is neither inside nor outside."""
+    return Q(**{f"{date_field}__lt": F(f"{slot}window_start")}) | Q(
+        **{f"{date_field}__gt": F(f"{slot}window_end")}
+    )
 
 
 class PlannedVisit(ClinicalRecord):
@@ -122,9 +132,6 @@ class PlannedVisit(ClinicalRecord):
         if self.status != self.Status.OPEN:
             return str(self.status)
         return schedule.visit_state(self.as_schedule(), today, done=False)
-
-    def is_inside_window(self, day: date) -> bool:
-        return self.window_start <= day <= self.window_end
 
     @property
     def recorded_visit(self) -> "Visit | None":

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ruleviolation import BEFORE_DIAGNOSIS, RuleViolation
 from trialcalendar import add_months as add_months
 
 # Protocol thresholds. A protocol amendment changes one line here.
@@ -81,9 +82,11 @@ def visit_schedule(diagnosis_date: date, enrolment_date: date) -> list[PlannedVi
     a `ValueError`.
     """
     if enrolment_date < diagnosis_date:
-        raise ValueError(
-            f"enrolment_date: {enrolment_date.isoformat()} is before the diagnosis date "
-            f"{diagnosis_date.isoformat()}"
+        raise RuleViolation(
+            "enrolment_date",
+            BEFORE_DIAGNOSIS,
+            f"{enrolment_date.isoformat()} is before the diagnosis date "
+            f"{diagnosis_date.isoformat()}",
         )
     visits: list[PlannedVisit] = []
     for month, window_days in VISIT_PLAN:
@@ -98,6 +101,15 @@ def visit_schedule(diagnosis_date: date, enrolment_date: date) -> list[PlannedVi
         if visit.window_end >= enrolment_date:
             visits.append(visit)
     return visits
+
+
+def in_window(visit: PlannedVisit, day: date) -> bool:
+    """Whether a visit on `day` took place inside the window of `visit`, both ends included.
+
+    A visit outside its window is not refused (patients are seen when they can be), but its
+    form must say why; the data-quality check queries one that does not.
+    """
+    return visit.window_start <= day <= visit.window_end
 
 
 def reminder_dates(visit: PlannedVisit) -> dict[str, date]:

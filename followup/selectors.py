@@ -49,15 +49,29 @@ class SiteWorklist:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _open_visits(user: Any) -> QuerySet[PlannedVisit]:
-    return PlannedVisit.objects.for_user(user, Action.ENTER_DATA).filter(
+def awaited(visits: QuerySet[PlannedVisit]) -> QuerySet[PlannedVisit]:
+    """The planned visits still expected: open, of a participant still in follow-up (an
+    off-study participant's open visits are closed; none is awaited)."""
+    return visits.filter(
         status=PlannedVisit.Status.OPEN,
         participant__status=Participant.Status.ENROLLED,
     )
 
 
-def _in_state(state: str, days: dict[int, dt.date]) -> Q:
-    """Visits in `state` on their own site's day (`days`: site id -> that site's today)."""
+def overdue(visits: QuerySet[PlannedVisit], days: dict[int, dt.date]) -> QuerySet[PlannedVisit]:
+    """The awaited visits among `visits` that are overdue on their own site's day (`days`: site
+    id -> that site's today): the one SQL definition of `schedule.visit_state` == "overdue",
+    read by the worklist and the reports."""
+    return awaited(visits).filter(in_state(schedule.STATE_OVERDUE, days))
+
+
+def _open_visits(user: Any) -> QuerySet[PlannedVisit]:
+    return awaited(PlannedVisit.objects.for_user(user, Action.ENTER_DATA))
+
+
+def in_state(state: str, days: dict[int, dt.date]) -> Q:
+    """Visits in `state` on their own site's day (`days`: site id -> that site's today): the
+    SQL form of `schedule.visit_state` for an open visit."""
     following = _NEXT_STATE[state]
     per_site = []
     for site_id, today in days.items():
@@ -77,7 +91,7 @@ def _site_days(user: Any, now: dt.datetime | None) -> dict[Site, dt.date]:
 def _section(user: Any, state: str, days: dict[int, dt.date]) -> QuerySet[PlannedVisit]:
     return (
         _open_visits(user)
-        .filter(_in_state(state, days))
+        .filter(in_state(state, days))
         .select_related("participant")
         .order_by(*WORKLIST_SECTIONS[state])
     )
@@ -112,7 +126,7 @@ def worklist(*, user: Any, now: dt.datetime | None = None) -> list[SiteWorklist]
         "QuerySet[PlannedVisit, dict[str, Any]]",
         candidates.values("participant__site_id").annotate(
             **{
-                state: Count("participant_id", filter=_in_state(state, days))
+                state: Count("participant_id", filter=in_state(state, days))
                 for state in WORKLIST_SECTIONS
             }
         ),

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
@@ -38,6 +39,7 @@ from notifications.services import (
 
 from . import schedule
 from .models import CRF_FIELDS, PlannedVisit, Reminder, Visit
+from .validators import VisitContext, visit_errors
 
 logger = logging.getLogger(__name__)
 
@@ -205,8 +207,11 @@ def record_visit(
     data: dict[str, Any],
     reason: str = "",
     expected_version: int | None = None,
+    today: dt.date | None = None,
 ) -> Visit:
-    """Record (or correct) the follow-up CRF; `data` was validated by the form.
+    """Record (or correct) the follow-up CRF, refusing what `validators.visit_errors` refuses
+    (the form's own rules, so a caller without the form meets them too; `today`: the site's
+    day unless given).
 
     `visit` is a planned visit (its form is created the first time, then corrected) or a visit
     form (an unscheduled visit, or a correction through the form itself). `expected_version`
@@ -229,6 +234,18 @@ def record_visit(
         )
     for field in CRF_FIELDS:
         setattr(form, field, data.get(field, getattr(form, field)))
+    participant = form.participant
+    errors = visit_errors(
+        {field: getattr(form, field) for field in CRF_FIELDS},
+        VisitContext(
+            diagnosis_date=participant.diagnosis_date,
+            enrolment_date=participant.enrolment_date,
+            today=today or timezone.now().astimezone(ZoneInfo(participant.site.time_zone)).date(),
+            window=slot.as_schedule() if slot is not None else None,
+        ),
+    )
+    if errors:
+        raise ValidationError(errors)
     # A first recording names itself; a correction of a completed visit needs its reason.
     save_record(
         form,

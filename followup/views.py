@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,8 +19,9 @@ from enrollment.models import Participant
 from workflow import services as workflow
 
 from . import schedule, selectors, services
-from .forms import MissedVisitForm, VisitContext, VisitForm
+from .forms import MissedVisitForm, VisitForm
 from .models import PlannedVisit, Visit
+from .validators import VisitContext
 
 
 def _for_data_entry(
@@ -38,8 +40,7 @@ def _context(participant: Participant, planned: PlannedVisit | None) -> VisitCon
         diagnosis_date=participant.diagnosis_date,
         enrolment_date=participant.enrolment_date,
         today=selectors.site_today(participant.site),
-        window_start=planned.window_start if planned else None,
-        window_end=planned.window_end if planned else None,
+        window=planned.as_schedule() if planned else None,
     )
 
 
@@ -132,6 +133,9 @@ def _visit_page(
                 )
         except StaleRecordError as exc:
             form.add_error(None, str(exc))
+        except ValidationError as exc:
+            # The form's rules, met again by the service (the site's day may have turned).
+            form.add_error(None, exc)
         else:
             if planned is not None:
                 messages.success(request, _("Visit %(visit)s saved.") % {"visit": planned})

@@ -6,30 +6,25 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
 from access.roles import Action
-from arms.models import ArmAssignment
+from arms.models import FIRST_SIGNED, LATEST_SIGNED, ArmAssignment, signed_arm
 from enrollment import eligibility
 from enrollment.models import OffStudy, Participant, Screening
 from exports.computed import analysis_records
 from exports.streaming import Scope
 from followup.models import PlannedVisit, Visit
-from followup.schedule import STATE_OVERDUE
-from followup.selectors import site_today
-from followup.services import reached
+from followup.selectors import overdue, site_today
 
 from . import survival
 
 ACTION = Action.VIEW_REPORTS
-SIGNED = [ArmAssignment.Status.CONFIRMED, ArmAssignment.Status.OVERRIDDEN]
 OUTCOMES = {
     "os": _("Overall survival"),
     "dpfs": _("Distant progression-free survival"),
@@ -51,14 +46,6 @@ class Flow:
     completed: int = 0
     died: int = 0
     lost: int = 0
-
-
-def _signed_arm(order: str) -> Subquery:
-    return Subquery(
-        ArmAssignment.objects.filter(participant=OuterRef("pk"), status__in=SIGNED)
-        .order_by(f"{order}assessment_date", f"{order}pk")
-        .values("confirmed_arm")[:1]
-    )
 
 
 def participants(user: Any) -> Any:
@@ -89,7 +76,7 @@ def flow(user: Any) -> Flow:
     ]
 
     died = Exists(Visit.objects.filter(participant=OuterRef("pk"), death_date__isnull=False))
-    people = participants(user).annotate(first_arm=_signed_arm(""), died=died)
+    people = participants(user).annotate(first_arm=signed_arm(FIRST_SIGNED), died=died)
     result.enrolled = people.count()
     for arm, n in people.values_list("first_arm").annotate(n=Count("pk")).order_by("first_arm"):
         if arm is None:
@@ -119,14 +106,14 @@ def enrolment_by_month(user: Any) -> list[tuple[dt.date, int]]:
 def arm_distribution(user: Any) -> dict[str, Any]:
     """Current arm per participant, and how many participants moved from one arm to another
     between consecutive signed assignments."""
-    people = participants(user).annotate(current_arm=_signed_arm("-"))
+    people = participants(user).annotate(current_arm=signed_arm(LATEST_SIGNED))
     current = dict(
         people.values_list("current_arm").annotate(n=Count("pk")).order_by("current_arm")
     )
     moves: Counter[tuple[int | None, int | None]] = Counter()
     signed = (
         ArmAssignment.objects.for_user(user, ACTION)
-        .filter(status__in=SIGNED)
+        .signed()
         .order_by("participant_id", "assessment_date", "pk")
         .values_list("participant_id", "confirmed_arm")
     )
@@ -147,14 +134,10 @@ def overdue_by_site(user: Any, now: dt.datetime | None = None) -> list[tuple[Sit
     sites = list(Site.objects.filter(pk__in=user.sites_where(ACTION)))
     if not sites:
         return []
-    # Overdue as the follow-up rule has it (followup.services.reached), on each site's day.
-    overdue = reduce(
-        or_,
-        (Q(participant__site=s) & reached(STATE_OVERDUE, site_today(s, now)) for s in sites),
-    )
+    # Overdue as the follow-up worklist has it (one definition), on each site's day.
+    days = {s.pk: site_today(s, now) for s in sites}
     counts = dict(
-        PlannedVisit.objects.for_user(user, ACTION)
-        .filter(overdue, status=PlannedVisit.Status.OPEN)
+        overdue(PlannedVisit.objects.for_user(user, ACTION), days)
         .values_list("participant__site")
         .annotate(n=Count("pk"))
         .order_by()

@@ -8,12 +8,14 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from arms import services
-from arms.models import ArmAssignment
+from arms.models import FIRST_SIGNED, LATEST_SIGNED, ArmAssignment, signed_arm
 from arms.rules import ARMS, RULES_VERSION, assign_arm
 from arms.selectors import arm_history, current_assignment
 from assessments import recist
 from audit.models import ElectronicSignature, SignatureImmutableError
 from audit.services import StaleRecordError
+from enrollment.models import Participant
+from exports.computed import _signed_arms
 from notifications.models import Notification, OutboxMessage
 from tests.factories import arms as f
 from tests.factories.access import PASSWORD
@@ -385,6 +387,36 @@ def test_the_current_arm_is_the_latest_signed_by_assessment_date_not_by_signing_
 
     assert current_assignment(participant).confirmed_arm == 3
     assert arm_history(participant).overrides == [first.arm_assignment]
+    # The SQL definition (read by exports and reports) agrees with the Python one.
+    row = (
+        Participant.objects.filter(pk=participant.pk)
+        .annotate(first=signed_arm(FIRST_SIGNED), current=signed_arm(LATEST_SIGNED))
+        .values_list("first", "current")
+        .get()
+    )
+    assert row == (1, 3)
+    # The analysis export reads the same definitions in one scan; it agrees too.
+    assert _signed_arms([participant.pk]) == {participant.pk: (1, 3)}
+    assert set(ArmAssignment.objects.signed()) == {first.arm_assignment, second.arm_assignment}
+
+
+def test_an_unsigned_proposal_is_no_arm(participant, coordinator_a):
+    f.completed_assessment(
+        participant,
+        coordinator_a,
+        primary=recist.SD,
+        metastatic=recist.PR,
+        date=dt.date(2026, 4, 6),
+    )
+    assert not ArmAssignment.objects.signed().exists()
+    row = (
+        Participant.objects.filter(pk=participant.pk)
+        .annotate(first=signed_arm(FIRST_SIGNED), current=signed_arm(LATEST_SIGNED))
+        .values_list("first", "current")
+        .get()
+    )
+    assert row == (None, None)
+    assert current_assignment(participant) is None
 
 
 def test_every_arm_has_an_intervention():

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from assessments import recist, services
+from assessments import recist, services, validators
 from assessments.models import (
     Baseline,
     BaselineLesion,
@@ -315,10 +315,10 @@ def _line(participant, **kwargs):
         (
             {"stop_date": dt.date(2026, 1, 31), "reason_stopped": "toxicity"},
             "stop_date",
-            services.STOP_BEFORE_START,
+            validators.STOP_BEFORE_START,
         ),
-        ({"stop_date": dt.date(2026, 3, 1)}, "reason_stopped", services.STOP_NEEDS_REASON),
-        ({"reason_stopped": "toxicity"}, "stop_date", services.REASON_NEEDS_STOP),
+        ({"stop_date": dt.date(2026, 3, 1)}, "reason_stopped", validators.STOP_NEEDS_REASON),
+        ({"reason_stopped": "toxicity"}, "stop_date", validators.REASON_NEEDS_STOP),
         ({"start_date": f.TODAY + dt.timedelta(days=1)}, "start_date", services.IN_FUTURE),
     ],
 )
@@ -359,21 +359,21 @@ def _surgery(participant, **kwargs):
         (
             {"procedure": "metastasis_resection", "ypt": "", "ypn": ""},
             "metastasis_site",
-            services.RESECTION_NEEDS_SITE,
+            validators.RESECTION_NEEDS_SITE,
         ),
-        ({"metastasis_site": "liver"}, "metastasis_site", services.SITE_ONLY_FOR_RESECTION),
-        ({"ypn": ""}, "ypn", services.BREAST_SURGERY_NEEDS_YP),
+        ({"metastasis_site": "liver"}, "metastasis_site", validators.SITE_ONLY_FOR_RESECTION),
+        ({"ypn": ""}, "ypn", validators.BREAST_SURGERY_NEEDS_YP),
         (
             {"residual_invasive_disease": True},
             "residual_invasive_disease",
-            services.PCR_CONTRADICTS_RESIDUAL,
+            validators.PCR_CONTRADICTS_RESIDUAL,
         ),
         (
             {"ypt": "ypT2", "residual_invasive_disease": False},
             "residual_invasive_disease",
-            services.RESIDUAL_CONTRADICTS_YP,
+            validators.RESIDUAL_CONTRADICTS_YP,
         ),
-        ({"surgery_date": dt.date(2025, 12, 1)}, "surgery_date", services.BEFORE_DIAGNOSIS),
+        ({"surgery_date": dt.date(2025, 12, 1)}, "surgery_date", validators.BEFORE_DIAGNOSIS),
     ],
 )
 def test_surgery_bad_input(participant, coordinator_a, kwargs, field, message):

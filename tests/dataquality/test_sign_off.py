@@ -106,6 +106,7 @@ def test_a_casebook_is_signed_while_its_later_visits_are_still_planned(
             "distant_progression": False,
             "locoregional_recurrence": False,
         },
+        today=slots[0].target,  # the visit's own day: a visit cannot be recorded ahead of it
     )
     forms = {(type(row.record), row.record.pk) for row in selectors.participant_forms(participant)}
     assert (Visit, recorded.pk) in forms

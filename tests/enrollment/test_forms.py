@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from enrollment import forms
+from enrollment import forms, validators
 from enrollment.models import Screening
 from tests.factories.enrollment import DIAGNOSIS, TODAY, ScreeningFactory, screening_post
 
@@ -40,40 +40,40 @@ FUTURE = (dt.date.today() + dt.timedelta(days=5)).isoformat()
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"screening_date": FUTURE}, "screening_date", forms.FUTURE_DATE),
-        ({"birth_date": FUTURE}, "birth_date", forms.FUTURE_DATE),
-        ({"diagnosis_date": FUTURE}, "diagnosis_date", forms.FUTURE_DATE),
-        ({"systemic_therapy_start": FUTURE}, "systemic_therapy_start", forms.FUTURE_DATE),
+        ({"screening_date": FUTURE}, "screening_date", validators.FUTURE_DATE),
+        ({"birth_date": FUTURE}, "birth_date", validators.FUTURE_DATE),
+        ({"diagnosis_date": FUTURE}, "diagnosis_date", validators.FUTURE_DATE),
+        ({"systemic_therapy_start": FUTURE}, "systemic_therapy_start", validators.FUTURE_DATE),
         ({"birth_date": "1890-01-01"}, "birth_date", None),
-        ({"birth_date": TODAY.isoformat()}, "birth_date", forms.BIRTH_NOT_BEFORE_SCREENING),
-        ({"diagnosis_date": "1960-01-01"}, "diagnosis_date", forms.DIAGNOSIS_BEFORE_BIRTH),
+        ({"birth_date": TODAY.isoformat()}, "birth_date", validators.BIRTH_NOT_BEFORE_SCREENING),
+        ({"diagnosis_date": "1960-01-01"}, "diagnosis_date", validators.DIAGNOSIS_BEFORE_BIRTH),
         (
             {"systemic_therapy_start": (DIAGNOSIS - dt.timedelta(days=1)).isoformat()},
             "systemic_therapy_start",
-            forms.SYSTEMIC_BEFORE_DIAGNOSIS,
+            validators.SYSTEMIC_BEFORE_DIAGNOSIS,
         ),
         ({"anc": "-1"}, "anc", forms.NEGATIVE_VALUE),
         ({"hemoglobin": "-0.1"}, "hemoglobin", forms.NEGATIVE_VALUE),
         ({"creatinine": "-5"}, "creatinine", forms.NEGATIVE_VALUE),
-        ({"bilirubin_uln": "0"}, "bilirubin_uln", forms.ULN_NOT_POSITIVE),
-        ({"ast_uln": "0"}, "ast_uln", forms.ULN_NOT_POSITIVE),
-        ({"alt_uln": "-3"}, "alt_uln", forms.ULN_NOT_POSITIVE),
-        ({"creatinine_uln": "0"}, "creatinine_uln", forms.ULN_NOT_POSITIVE),
+        ({"bilirubin_uln": "0"}, "bilirubin_uln", validators.ULN_NOT_POSITIVE),
+        ({"ast_uln": "0"}, "ast_uln", validators.ULN_NOT_POSITIVE),
+        ({"alt_uln": "-3"}, "alt_uln", validators.ULN_NOT_POSITIVE),
+        ({"creatinine_uln": "0"}, "creatinine_uln", validators.ULN_NOT_POSITIVE),
         ({"anc_unit": "mg"}, "anc_unit", forms.UNKNOWN_UNIT),
         ({"ast_unit": "IU/ml"}, "ast_unit", forms.UNKNOWN_UNIT),
-        ({"hemoglobin_unit": ""}, "hemoglobin_unit", forms.UNIT_REQUIRED),
+        ({"hemoglobin_unit": ""}, "hemoglobin_unit", validators.UNIT_REQUIRED),
         ({"ecog": "6"}, "ecog", forms.ECOG_OUT_OF_RANGE),
         ({"ecog": "-1"}, "ecog", forms.ECOG_OUT_OF_RANGE),
         ({"liver_metastasis_count": "-1"}, "liver_metastasis_count", None),
         (
             {"liver_metastasis_count": "2"},
             "liver_metastasis_count",
-            forms.LIVER_COUNT_WITHOUT_LIVER,
+            validators.LIVER_COUNT_WITHOUT_LIVER,
         ),
         (
             {"met_liver": "imaging", "liver_metastasis_count": "0"},
             "liver_metastasis_count",
-            forms.LIVER_SITE_WITHOUT_LESION,
+            validators.LIVER_SITE_WITHOUT_LESION,
         ),
         ({"met_bone": "x-ray"}, "met_bone", None),
         ({"sex": "other"}, "sex", None),
@@ -145,5 +145,5 @@ def test_a_correction_cannot_move_dates_past_the_consent(coordinator_a, site_a):
     )
     form = forms.ScreeningForm(data, instance=screening, today=TODAY + dt.timedelta(days=5))
     assert not form.is_valid()
-    assert str(forms.AFTER_CONSENT) in form.errors["screening_date"]
+    assert str(validators.AFTER_CONSENT) in form.errors["screening_date"]
     assert "diagnosis_date" in form.errors

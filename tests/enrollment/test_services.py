@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from audit.models import HardDeleteForbidden
-from enrollment import eligibility, services
+from enrollment import eligibility, services, validators
 from enrollment.models import OffStudy, Participant, Screening, StudyIdCounter
 from tests.factories.enrollment import DIAGNOSIS, TODAY, ScreeningFactory, enrolled_participant
 from workflow import services as workflow
@@ -242,11 +242,35 @@ def test_impossible_facts_are_refused_by_the_service_too(site_a, coordinator_a):
     screening = ScreeningFactory.build(
         site=site_a, systemic_therapy_start=DIAGNOSIS - dt.timedelta(days=1)
     )
-    with pytest.raises(services.ScreeningOutcomeError, match="systemic_therapy_start"):
-        workflow.save_screening(
-            screening=screening, user=coordinator_a, today=TODAY, expected_version=screening.version
-        )
+    with pytest.raises(services.ScreeningOutcomeError) as caught:
+        workflow.save_screening(screening=screening, user=coordinator_a, today=TODAY)
+    # The form's own rule, at its field: the service calls the same function as the form.
+    assert caught.value.field == "systemic_therapy_start"
+    assert str(caught.value) == str(validators.SYSTEMIC_BEFORE_DIAGNOSIS)
     assert not Screening.objects.exists()
+
+
+def test_what_the_core_refuses_is_shown_at_the_field_it_names(site_a, coordinator_a):
+    screening = ScreeningFactory.build(site=site_a, ecog=7)
+    with pytest.raises(services.ScreeningOutcomeError) as caught:
+        workflow.save_screening(screening=screening, user=coordinator_a, today=TODAY)
+    assert caught.value.field == "ecog"
+    assert "must be 0 to 5" in str(caught.value)
+    assert "ecog:" not in str(caught.value)  # the message, not the core's "field: message" text
+    assert not Screening.objects.exists()
+
+
+def test_a_crafted_off_study_date_is_refused_at_its_field(site_a, coordinator_a):
+    participant = enrolled_participant(site_a, coordinator_a)
+    with pytest.raises(services.ScreeningOutcomeError) as caught:
+        services.take_off_study(
+            participant=participant,
+            user=coordinator_a,
+            date=participant.enrolment_date - dt.timedelta(days=1),
+            reason="other",
+            today=TODAY,
+        )
+    assert caught.value.field == "date"
 
 
 def test_taking_off_study_keeps_the_record_and_closes_visits(site_a, coordinator_a):
@@ -277,7 +301,7 @@ def test_taking_off_study_keeps_the_record_and_closes_visits(site_a, coordinator
     ("date", "message"),
     [
         (TODAY + dt.timedelta(days=1), services.DATE_IN_FUTURE),
-        (TODAY - dt.timedelta(days=1), services.OFF_STUDY_BEFORE_ENROLMENT),
+        (TODAY - dt.timedelta(days=1), validators.OFF_STUDY_BEFORE_ENROLMENT),
     ],
 )
 def test_off_study_date_rules(site_a, coordinator_a, date, message):

@@ -4,16 +4,15 @@ import datetime as dt
 
 import pytest
 
-from followup import forms
-from followup.forms import VisitContext, visit_errors
+from followup import schedule, validators
+from followup.validators import VisitContext, visit_errors
 
 D = dt.date
 CTX = VisitContext(
     diagnosis_date=D(2026, 1, 5),
     enrolment_date=D(2026, 2, 1),
     today=D(2026, 6, 1),
-    window_start=D(2026, 3, 22),
-    window_end=D(2026, 4, 19),
+    window=schedule.PlannedVisit("M03", D(2026, 4, 5), D(2026, 3, 22), D(2026, 4, 19)),
 )
 GOOD = {
     "visit_date": D(2026, 4, 5),
@@ -45,28 +44,32 @@ def test_a_complete_visit_has_no_errors():
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"visit_date": D(2026, 1, 31)}, "visit_date", forms.VISIT_BEFORE_ENROLMENT),
-        ({"visit_date": D(2026, 6, 2)}, "visit_date", forms.DATE_IN_FUTURE),
-        ({"visit_date": None}, "visit_date", forms.REQUIRED),
+        ({"visit_date": D(2026, 1, 31)}, "visit_date", validators.VISIT_BEFORE_ENROLMENT),
+        ({"visit_date": D(2026, 6, 2)}, "visit_date", validators.DATE_IN_FUTURE),
+        ({"visit_date": None}, "visit_date", validators.REQUIRED),
         (
             {"visit_date": D(2026, 4, 20)},
             "outside_window_reason",
-            forms.OUTSIDE_WINDOW_REASON_REQUIRED,
+            validators.OUTSIDE_WINDOW_REASON_REQUIRED,
         ),
-        ({"last_known_alive": D(2026, 6, 5)}, "last_known_alive", forms.DATE_IN_FUTURE),
-        ({"last_known_alive": D(2025, 12, 1)}, "last_known_alive", forms.DATE_BEFORE_DIAGNOSIS),
-        ({"last_known_alive": None}, "last_known_alive", forms.REQUIRED),
-        ({"death_date": D(2026, 4, 1)}, "death_date", forms.NOT_WHEN_ALIVE),
-        ({"distant_progression": None}, "distant_progression", forms.REQUIRED),
-        ({"distant_progression": True}, "distant_progression_date", forms.REQUIRED),
-        ({"distant_progression": True}, "distant_progression_sites", forms.REQUIRED),
+        ({"last_known_alive": D(2026, 6, 5)}, "last_known_alive", validators.DATE_IN_FUTURE),
+        (
+            {"last_known_alive": D(2025, 12, 1)},
+            "last_known_alive",
+            validators.DATE_BEFORE_DIAGNOSIS,
+        ),
+        ({"last_known_alive": None}, "last_known_alive", validators.REQUIRED),
+        ({"death_date": D(2026, 4, 1)}, "death_date", validators.NOT_WHEN_ALIVE),
+        ({"distant_progression": None}, "distant_progression", validators.REQUIRED),
+        ({"distant_progression": True}, "distant_progression_date", validators.REQUIRED),
+        ({"distant_progression": True}, "distant_progression_sites", validators.REQUIRED),
         (
             {"distant_progression_date": D(2026, 3, 1)},
             "distant_progression_date",
-            forms.ONLY_WITH_EVENT,
+            validators.ONLY_WITH_EVENT,
         ),
-        ({"locoregional_recurrence": True}, "locoregional_recurrence_site", forms.REQUIRED),
-        ({"vital_status": ""}, "vital_status", forms.REQUIRED),
+        ({"locoregional_recurrence": True}, "locoregional_recurrence_site", validators.REQUIRED),
+        ({"vital_status": ""}, "vital_status", validators.REQUIRED),
     ],
 )
 def test_bad_input_is_an_error_at_its_field(changes, field, message):
@@ -85,7 +88,7 @@ def test_bad_input_is_an_error_at_its_field(changes, field, message):
                 "distant_progression_sites": ["liver"],
             },
             "death_date",
-            forms.DEATH_BEFORE_PROGRESSION,
+            validators.DEATH_BEFORE_PROGRESSION,
         ),
         (
             {
@@ -94,11 +97,11 @@ def test_bad_input_is_an_error_at_its_field(changes, field, message):
                 "locoregional_recurrence_site": "chest_wall",
             },
             "death_date",
-            forms.DEATH_BEFORE_RECURRENCE,
+            validators.DEATH_BEFORE_RECURRENCE,
         ),
-        ({"last_known_alive": D(2026, 4, 2)}, "last_known_alive", forms.ALIVE_AFTER_DEATH),
-        ({"death_date": None}, "death_date", forms.REQUIRED),
-        ({"death_cause": ""}, "death_cause", forms.REQUIRED),
+        ({"last_known_alive": D(2026, 4, 2)}, "last_known_alive", validators.ALIVE_AFTER_DEATH),
+        ({"death_date": None}, "death_date", validators.REQUIRED),
+        ({"death_cause": ""}, "death_cause", validators.REQUIRED),
     ],
 )
 def test_death_rules(changes, field, message):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from followup import forms
+from followup import forms, validators
 from followup.models import PlannedVisit, Visit
 from followup.services import NO_FORM_YET
 from tests.factories.followup import participant_with_visits
@@ -114,8 +114,8 @@ def test_a_coordinator_records_a_visit(client, coordinator_a, visit):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"visit_date": "2000-01-01"}, "visit_date", forms.VISIT_BEFORE_ENROLMENT),
-        ({"visit_date": "2999-01-01"}, "visit_date", forms.DATE_IN_FUTURE),
+        ({"visit_date": "2000-01-01"}, "visit_date", validators.VISIT_BEFORE_ENROLMENT),
+        ({"visit_date": "2999-01-01"}, "visit_date", validators.DATE_IN_FUTURE),
         ({"visit_date": "not a date"}, "visit_date", None),
         (
             {
@@ -128,7 +128,7 @@ def test_a_coordinator_records_a_visit(client, coordinator_a, visit):
                 "distant_progression_sites": ["lung"],
             },
             "death_date",
-            forms.DEATH_BEFORE_PROGRESSION,
+            validators.DEATH_BEFORE_PROGRESSION,
         ),
         (
             {
@@ -138,7 +138,7 @@ def test_a_coordinator_records_a_visit(client, coordinator_a, visit):
                 "last_known_alive": "AFTER_DEATH",
             },
             "last_known_alive",
-            forms.ALIVE_AFTER_DEATH,
+            validators.ALIVE_AFTER_DEATH,
         ),
         ({"distant_progression_sites": ["mars"]}, "distant_progression_sites", None),
     ],

@@ -20,7 +20,10 @@ RULE_MODULES = (
     "followup.schedule",
     "followup.endpoints",
 )
-CORE_PACKAGES = frozenset(name.split(".")[0] for name in RULE_MODULES) | {"trialcalendar"}
+CORE_PACKAGES = frozenset(name.split(".")[0] for name in RULE_MODULES) | {
+    "trialcalendar",
+    "ruleviolation",
+}
 
 
 def top_level_modules_loaded_by(*modules: str) -> set[str]:

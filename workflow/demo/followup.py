@@ -118,7 +118,7 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
                     "death_cause": Visit.DeathCause.BREAST_CANCER,
                 }
                 deaths += 1
-            services.record_visit(visit=visit, user=user, data=data)
+            services.record_visit(visit=visit, user=user, data=data, today=today)
             done += 1
             previous = day
             if data.get("death_date"):
