@@ -103,8 +103,9 @@ NOT_ALLOWED = _("You may not do this at this site.")
 
 def require(user: Any, action: Action, site_id: int | None) -> None:
     """Every write service's rights check: refuse (403 from a view) unless a role the user
-    holds at the site allows the action, so a crafted request meets the page's check."""
-    if user is None or not user.can(action, site_id):
+    holds at the site allows the action, so a crafted request meets the page's check. A record
+    without a site is refused: "at any site" is for pages, never for a write."""
+    if user is None or site_id is None or not user.can(action, site_id):
         raise PermissionDenied(NOT_ALLOWED)
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.decorators import require_action
 from access.http import AuthenticatedHttpRequest
 from access.roles import Action
+from audit.lifecycle import LifecycleError
 from audit.services import ReasonRequiredError, StaleRecordError
 from enrollment.models import Participant
 from workflow import services as workflow
@@ -220,7 +221,7 @@ def _assessment_page(
                 user=request.user,
                 **form.audit_kwargs,
             )
-        except (ValidationError, StaleRecordError, ReasonRequiredError) as exc:
+        except (ValidationError, StaleRecordError, ReasonRequiredError, LifecycleError) as exc:
             _show_error(form, exc)
         else:
             messages.success(request, _("Response assessment saved."))

@@ -26,6 +26,7 @@ from .models import CrfRecord, CrfStatus
 
 WRONG_STATE = _("This form is %(status)s: it cannot be %(action)s.")
 NOT_ENTERED = _("This form is not finished yet: finish it before marking it complete.")
+PART_OF_A_FORM = _("This is part of a form: it moves with its form, never on its own.")
 REASON_NEEDED = _("Give the reason for unlocking this form.")
 
 
@@ -119,6 +120,8 @@ TRANSITIONS: dict[Move, Transition] = {
 
 def available_moves(record: CrfRecord, user: Any) -> list[Transition]:
     """The moves `user` may make on `record` now, in the table's order: the page's buttons."""
+    if record.is_crf_part:
+        return []
     site_id = site_id_of(record)
     return [
         transition
@@ -132,6 +135,8 @@ def available_moves(record: CrfRecord, user: Any) -> list[Transition]:
 def check_move(record: CrfRecord, transition: Transition, *, user: Any, reason: str) -> None:
     """Refuse a move the user may not make, a form not finished yet, or a missing reason."""
     require(user, transition.right, site_id_of(record))
+    if record.is_crf_part:
+        raise LifecycleError(PART_OF_A_FORM)
     if transition.move == Move.COMPLETE and not record.is_entered:
         raise LifecycleError(NOT_ENTERED)
     if transition.needs_reason and not reason.strip():

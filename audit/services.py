@@ -88,6 +88,7 @@ def save_record(
     expected_version: int | None = None,
     move: Move | None = None,
     now: dt.datetime | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> R:
     """Save `record` as `user` with `reason`, recording the change in its history.
 
@@ -98,7 +99,8 @@ def save_record(
     (nor an edit slip in between a lock and its check).
 
     With `move`, the save also takes the form through that lifecycle move: its lifecycle
-    fields are set from the transition table (at `now`), from the state the locked row is in.
+    fields are set from the transition table (at `now`), from the state the locked row is in;
+    `changes` (from `make_move`) gives a part its form's fields, so the two never drift apart.
     """
     reason = (reason or "").strip()
     crf = record if isinstance(record, CrfRecord) else None
@@ -112,7 +114,9 @@ def save_record(
                 _keep_lifecycle(crf, dict.fromkeys(CrfRecord.LIFECYCLE_FIELDS))
                 crf.crf_status = CrfStatus.DRAFT
                 if transition is not None:
-                    _apply(crf, transition, user, now)
+                    # A new form starts as a draft: only "complete" can be its first move.
+                    lifecycle.refuse_wrong_state(CrfStatus.DRAFT, transition)
+                    _apply(crf, transition, user, now, changes)
             reason = reason or (transition.history_reason if transition else INITIAL_ENTRY)
         else:
             columns = ("version", *CrfRecord.LIFECYCLE_FIELDS) if is_crf else ("version",)
@@ -126,10 +130,10 @@ def save_record(
                     strict=True,
                 )
             )
-            # Every change to a saved record names the version its editor loaded (a lifecycle
-            # move checks the state of the row it has locked instead): a client that leaves
-            # the version out cannot skip the check and overwrite a newer edit.
-            if expected_version is None and transition is None:
+            # Every change to a saved record, lifecycle moves included, names the version its
+            # editor loaded: a client that leaves it out cannot skip the check and overwrite a
+            # newer edit.
+            if expected_version is None:
                 raise StaleRecordError(VERSION_MISSING)
             if expected_version is not None and stored["version"] != expected_version:
                 raise StaleRecordError(STALE_RECORD)
@@ -140,7 +144,7 @@ def save_record(
                 if not crf.is_crf_part:
                     # A part (a baseline's lesion) follows its form, whatever its own state.
                     lifecycle.refuse_wrong_state(stored["crf_status"], transition)
-                _apply(crf, transition, user, now)
+                _apply(crf, transition, user, now, changes)
                 reason = lifecycle.history_reason(transition, reason)
             elif crf is not None:
                 reason = _crf_edit_reason(crf, stored, reason)
@@ -159,9 +163,15 @@ def save_record(
 
 
 def _apply(
-    record: CrfRecord, transition: lifecycle.Transition, user: Any, now: dt.datetime | None
+    record: CrfRecord,
+    transition: lifecycle.Transition,
+    user: Any,
+    now: dt.datetime | None,
+    changes: dict[str, Any] | None,
 ) -> None:
-    for name, value in transition.changes(record, user=user, now=now or timezone.now()).items():
+    if changes is None:
+        changes = transition.changes(record, user=user, now=now or timezone.now())
+    for name, value in changes.items():
         setattr(record, name, value)
 
 
@@ -175,16 +185,27 @@ def make_move(
 ) -> F:
     """Move a form and its parts through the lifecycle: one write and one history row each."""
     transition = lifecycle.TRANSITIONS[move]
-    lifecycle.check_move(record, transition, user=user, reason=reason)
     now = now or timezone.now()
     with transaction.atomic():
         row = type(record)._base_manager.select_for_update().get(pk=record.pk)
+        # Checked on the locked row, not the caller's copy: a draft emptied meanwhile is not
+        # completed, and a part moves only with its form.
+        lifecycle.check_move(row, transition, user=user, reason=reason)
         lifecycle.refuse_wrong_state(row.crf_status, transition)
+        changes = transition.changes(row, user=user, now=now)
         targets = [row]
         for relation in row.crf_parts:
             targets.extend(getattr(row, relation).select_for_update())
         for target in targets:
-            save_record(target, user=user, reason=reason, move=move, now=now)
+            save_record(
+                target,
+                user=user,
+                reason=reason,
+                expected_version=target.version,
+                move=move,
+                now=now,
+                changes=changes,
+            )
     record.refresh_from_db()
     return record
 

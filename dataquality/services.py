@@ -72,6 +72,9 @@ def void_sign_off(*, record: CrfRecord, user: Any) -> None:
     participant_id = record.participant_id_for_crf()
     if participant_id is None:
         return
+    # The participant's row serialises this with `sign_casebook`: a signature being written
+    # meanwhile is either seen here and voided, or waits and then sees this form unverified.
+    Participant.objects.select_for_update().filter(pk=participant_id).first()
     CasebookSignOff.objects.filter(participant_id=participant_id, voided_at__isnull=True).update(
         voided_at=timezone.now(),
         void_reason=SIGN_OFF_VOIDED.format(

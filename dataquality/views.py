@@ -98,10 +98,15 @@ def form_transition(
     move = lifecycle.Move(transition)
     record = selectors.form_for_user_or_404(request.user, form_id, pk)
     require_action(request.user, lifecycle.TRANSITIONS[move].right, site_id_of(record))
+    reason = ""
+    if lifecycle.TRANSITIONS[move].needs_reason:
+        unlock = UnlockForm(request.POST)
+        if not unlock.is_valid():
+            messages.error(request, str(lifecycle.REASON_NEEDED))
+            return redirect(_form_url(record))
+        reason = unlock.cleaned_data["reason"]
     try:
-        make_move(
-            record=record, move=move, user=request.user, reason=request.POST.get("reason", "")
-        )
+        make_move(record=record, move=move, user=request.user, reason=reason)
     except lifecycle.LifecycleError as exc:
         messages.error(request, str(exc))
     else:

@@ -6,8 +6,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from access.roles import Action, require
 from assessments import services as assessment_services
 from assessments.models import TherapyLine
+from audit import lifecycle
 from audit import services as audit_services
 from audit.lifecycle import LifecycleError, Move
 from audit.models import CrfStatus
@@ -17,9 +19,11 @@ from audit.services import (
     VERSION_MISSING,
     LockedRecordError,
     ReasonRequiredError,
+    StaleRecordError,
     save_record,
 )
 from dataquality.selectors import crf_models
+from tests.factories import arms as arms_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +260,6 @@ def test_the_form_pages_show_the_state(client, locked, coordinator_a):
 
 def test_completing_an_assessment_completes_its_form_and_its_parts(site_a, coordinator_a):
     from assessments import recist
-    from tests.factories import arms as arms_factories
 
     participant = arms_factories.participant_with_baseline(site_a, coordinator_a)
     assessment = arms_factories.completed_assessment(
@@ -329,3 +332,58 @@ def test_a_crafted_post_cannot_set_the_form_status(client, therapy, coordinator_
     data = THERAPY_POST | {"loaded_version": str(therapy.version), "crf_status": "locked"}
     assert client.post(url, data).status_code == 302
     assert _fresh(therapy).crf_status == CrfStatus.DRAFT
+
+
+# --- What a review of the lifecycle found --------------------------------------------------
+
+
+def test_a_move_saved_with_data_still_names_its_version(therapy, coordinator_a):
+    therapy.agents = "Paclitaxel"
+    with pytest.raises(StaleRecordError, match="did not say which version"):
+        save_record(therapy, user=coordinator_a, reason="x", move=Move.COMPLETE)
+    assert _fresh(therapy).crf_status == CrfStatus.DRAFT
+
+
+def test_a_new_form_cannot_be_created_locked(participant, coordinator_a):
+    line = TherapyLine(
+        participant=participant,
+        line_number=9,
+        category="chemotherapy",
+        agents="Docetaxel",
+        start_date=participant.enrolment_date,
+    )
+    with pytest.raises(LifecycleError):
+        save_record(line, user=coordinator_a, move=Move.LOCK)
+    assert not TherapyLine.objects.filter(line_number=9).exists()
+
+
+def test_a_part_moves_only_with_its_form(site_a, coordinator_a, data_manager_a):
+    participant = arms_factories.participant_with_baseline(site_a, coordinator_a)
+    lesion = participant.baseline.lesions.first()
+    with pytest.raises(LifecycleError):
+        audit_services.lock_form(record=lesion, user=data_manager_a)
+    assert lifecycle.available_moves(lesion, data_manager_a) == []
+    lesion.refresh_from_db()
+    assert lesion.crf_status == CrfStatus.DRAFT
+
+
+def test_parts_keep_their_forms_state_through_an_edit_a_lock_and_an_unlock(
+    site_a, coordinator_a, data_manager_a, admin_a
+):
+    participant = arms_factories.participant_with_baseline(site_a, coordinator_a)
+    baseline = participant.baseline
+    audit_services.complete_form(record=baseline, user=coordinator_a)
+    audit_services.verify_form(record=baseline, user=data_manager_a)
+    baseline.refresh_from_db()
+    baseline.ki67_percent = 35
+    save_record(baseline, user=coordinator_a, reason="Q-3", expected_version=baseline.version)
+    audit_services.lock_form(record=baseline, user=data_manager_a)
+    audit_services.unlock_form(record=baseline, user=admin_a, reason="Q-4")
+    baseline.refresh_from_db()
+    assert baseline.crf_status == CrfStatus.COMPLETE
+    assert {lesion.crf_status for lesion in baseline.lesions.all()} == {CrfStatus.COMPLETE}
+
+
+def test_a_write_without_a_site_is_refused(coordinator_a):
+    with pytest.raises(PermissionDenied):
+        require(coordinator_a, Action.ENTER_DATA, None)
