@@ -23,6 +23,7 @@ from access.scoping import site_id_of
 from audit import signatures
 from audit.models import CrfRecord
 from enrollment.models import Participant
+from followup.models import Visit, outside_window
 
 from . import selectors
 from .models import CasebookSignOff, DataQuery, QueryMessage
@@ -258,8 +259,6 @@ def open_automatic_query(
 
 
 def _visits_outside_window_without_reason() -> Any:
-    from followup.models import Visit, outside_window
-
     # Visit forms only: a planned visit not yet recorded has no date to be outside its window.
     return (
         Visit.objects.filter(

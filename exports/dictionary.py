@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.csv_writer import csv_bytes
+from enrollment import eligibility
+from enrollment.models import MetastaticSite
+from followup.models import DISTANT_SITE_CHOICES
 
 from . import datasets as d
 from .datasets import model_field
@@ -32,10 +35,6 @@ _TYPES = {
 
 def _code_lists() -> dict[str, list[tuple[str, Any]]]:
     """The codes of the ;-separated columns, which JSON fields do not declare as choices."""
-    from enrollment import eligibility
-    from enrollment.models import MetastaticSite
-    from followup.models import DISTANT_SITE_CHOICES
-
     criteria = list(eligibility.CRITERION_LABELS.items())
     return {
         "metastatic_sites": list(MetastaticSite.choices),
