@@ -227,14 +227,8 @@ class TherapyLineForm(AuditedModelForm):
 class SurgeryForm(AuditedModelForm):
     class Meta:
         model = Surgery
-        fields = [
-            "procedure",
-            "metastasis_site",
-            "surgery_date",
-            "ypt",
-            "ypn",
-            "residual_invasive_disease",
-        ]
+        # The fields the surgery rules read (`services.surgery_save` checks the same ones).
+        fields = list(services.SURGERY_FIELDS)
         widgets = {"surgery_date": DateInput()}
         labels = {"ypt": "ypT", "ypn": "ypN"}
 

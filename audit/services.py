@@ -156,7 +156,10 @@ def save_record(
         record._change_reason = reason  # type: ignore[attr-defined]
         record._history_user = user  # type: ignore[attr-defined]
         record.save()
-        if is_crf and (transition is None or transition.move == Move.COMPLETE):
+        # Once per form, not per part: a part (a lesion, a measurement) is only ever written
+        # together with its form, whose own save calls the handlers.
+        changed_data = transition is None or transition.move == Move.COMPLETE
+        if crf is not None and not crf.is_crf_part and changed_data:
             for handler in _crf_change_handlers:
                 handler(record=record, user=user)
     return record
