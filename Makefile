@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint typecheck audit install browser messages bench clean
+.PHONY: run test lint typecheck audit install system-packages runtime-packages browser messages bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -19,13 +19,27 @@ $(STAMP): pyproject.toml Makefile | $(PY)
 
 install: $(STAMP)
 
-# Playwright drives Debian's Chromium (it cannot download its own browser here).
-browser:
-	@test -x $(CHROMIUM) || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
+# Debian packages beyond Python. bin/system-packages checks each cheaply (silent when all are
+# there) and installs the missing ones as root; otherwise it prints the apt-get command.
+#   gettext                            msgfmt, for compilemessages (the zh_Hans catalogue)
+#   libpango-1.0-0 libpangoft2-1.0-0   WeasyPrint's text layout, for the PDF outputs
+#   fonts-noto-cjk                     Chinese glyphs in those PDFs
+#   chromium                           the browser tests: Playwright cannot download its own here
+# The image installs the runtime ones too (Dockerfile; tests/deploy holds the two together).
+RUNTIME_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+TEST_PACKAGES := chromium
 
-run: install
+system-packages:
+	@CHROMIUM=$(CHROMIUM) bin/system-packages $(RUNTIME_PACKAGES) $(TEST_PACKAGES)
+
+browser: system-packages
+
+# `make run` must work on a fresh laptop without root: a missing package is reported, not fatal
+# (the pages work; the Chinese catalogue and the PDFs are what need them).
+runtime-packages:
+	@bin/system-packages --warn $(RUNTIME_PACKAGES)
+
+run: install runtime-packages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	bin/serve
@@ -46,7 +60,7 @@ audit: install
 	$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
 
 # Two workers: the machine has two cores; each worker gets its own test database.
-test: install browser lint typecheck
+test: install system-packages lint typecheck
 	$(VENV)/bin/pytest -n 2
 
 # Load benchmark, not part of `make test`: gunicorn on PostgreSQL with BENCH_PARTICIPANTS
