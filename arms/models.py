@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from access.models import Site
 from assessments.models import ResponseAssessment
 from audit.models import ClinicalQuerySet, ClinicalRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
@@ -65,6 +66,11 @@ class ArmAssignment(ClinicalRecord):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="arm_assignments"
     )
+    # The participant's site, carried on the assignment (set by `arms.services` when it
+    # proposes) so that the review queue counts a site's pending proposals from one index.
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("site")
+    )
     assessment = models.OneToOneField(
         ResponseAssessment, on_delete=models.PROTECT, related_name="arm_assignment"
     )
@@ -98,7 +104,7 @@ class ArmAssignment(ClinicalRecord):
         verbose_name=_("signature"),
     )
 
-    site_path = "participant__site"
+    site_path = "site"
 
     # django-stubs declares the inherited `objects` a ClassVar and refuses a subclass's own.
     objects = ArmAssignmentQuerySet.as_manager()  # type: ignore[misc]
@@ -157,11 +163,12 @@ class ArmAssignment(ClinicalRecord):
             ),
         ]
         indexes = [
-            # The review queue: pending proposals, oldest first.
+            # The review queue: a site's pending proposals, oldest first, and their count
+            # (an index-only scan of that site's entries).
             models.Index(
-                fields=["created_at"],
+                fields=["site", "created_at", "id"],
                 condition=models.Q(status="pending"),
-                name="arm_pending_queue",
+                name="arm_pending_site_queue",
             ),
         ]
 

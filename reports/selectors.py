@@ -138,8 +138,8 @@ def overdue_by_site(user: Any, now: dt.datetime | None = None) -> list[tuple[Sit
     days = {s.pk: site_today(s, now) for s in sites}
     counts = dict(
         overdue(PlannedVisit.objects.for_user(user, ACTION), days)
-        .values_list("participant__site")
-        .annotate(n=Count("pk"))
+        .values_list("site")
+        .annotate(n=Count("site"))
         .order_by()
     )
     return [(s, counts.get(s.pk, 0)) for s in sites]

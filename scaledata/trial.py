@@ -256,6 +256,7 @@ def _visits(
         slot = _like(
             _SLOT,
             participant_id=participant.pk,
+            site_id=participant.site_id,
             code=planned.code,
             target=planned.target,
             window_start=planned.window_start,
@@ -545,6 +546,7 @@ def _build_chunk(
         assignment = ArmAssignment(
             id=next(assignment_ids),
             participant=participant,
+            site=site,
             assessment=assessment,
             assessment_date=assessment_date,
             primary_response=assessment.primary_response,
