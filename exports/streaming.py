@@ -4,10 +4,11 @@ PostgreSQL: the dataset's SELECT (built from `exports.datasets` by the ORM, form
 by `exports.sql`) is streamed by `COPY (...) TO STDOUT WITH (FORMAT csv)`: straight into the
 file in one statement for the command line, and in primary-key ranges of `COPY_CHUNK_IDS` rows
 for a web response, which pulls one range at a time; neither holds the dataset whole.
-SQLite (development): the same query through a chunked iterator into the CSV writer. The two
-computed datasets (screening, analysis) come from `exports.computed` through the CSV writer
-in both cases. Every path neutralises spreadsheet formulas by one rule (`audit.csv_writer`;
-on the COPY path the SELECT applies it, `exports.sql.SpreadsheetSafe`).
+SQLite (development): the same query through a chunked iterator into the CSV writer. The
+values a rule computes (eligibility, outcomes) are stored columns (`exports.derived`), read by
+the same SELECT, so every dataset takes the same path. Every path neutralises spreadsheet
+formulas by one rule (`audit.csv_writer`; on the COPY path the SELECT applies it,
+`exports.sql.SpreadsheetSafe`).
 """
 
 from __future__ import annotations
@@ -156,15 +157,11 @@ def stream_dataset(
     dataset: Dataset, scope: Scope, counter: Counter | None = None
 ) -> Iterator[bytes]:
     """The dataset's CSV, header first, as chunks of bytes."""
-    from . import computed
-
     counter = counter if counter is not None else Counter()
     before = counter.rows
     yield csv_bytes([dataset.header(deidentified=scope.deidentified)])
     if model_of(dataset) is None:
         rows: Iterator[bytes] = iter(())
-    elif dataset.computed:
-        rows = _csv_batches(computed.rows(dataset, scope), counter)
     elif connection.vendor == "postgresql":
         rows = _copy_ranges(dataset, scope, counter)
     else:
@@ -179,7 +176,7 @@ def write_dataset(
     """Write the dataset's CSV into a file. On PostgreSQL a COPY dataset is one COPY straight
     into the file: the file takes each row as it comes, so no ranges are needed."""
     counter = counter if counter is not None else Counter()
-    if model_of(dataset) is None or dataset.computed or connection.vendor != "postgresql":
+    if model_of(dataset) is None or connection.vendor != "postgresql":
         for chunk in stream_dataset(dataset, scope, counter):
             handle.write(chunk)
         return

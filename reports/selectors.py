@@ -17,8 +17,7 @@ from access.roles import Action
 from arms.models import FIRST_SIGNED, LATEST_SIGNED, ArmAssignment, signed_arm
 from enrollment import eligibility
 from enrollment.models import OffStudy, Participant, Screening
-from exports.computed import analysis_records
-from exports.streaming import Scope
+from exports.models import ParticipantOutcome
 from followup.models import PlannedVisit, Visit
 from followup.selectors import overdue, site_today
 
@@ -147,19 +146,23 @@ def overdue_by_site(user: Any, now: dt.datetime | None = None) -> list[tuple[Sit
 
 def kaplan_meier(user: Any, *, arm_label: Any) -> dict[str, survival.KaplanMeier]:
     """Per outcome, curves by arm at the first signed assignment (the arm the participant was
-    allocated to), from the analysis dataset's outcomes (`followup.endpoints`), in one pass."""
-    groups: dict[str, dict[str, list[survival.Observation]]] = {o: {} for o in OUTCOMES}
-    for record in analysis_records(Scope(user=user, action=ACTION), assigned_only=True):
-        if record["first_arm"] is None:
-            continue
-        label = str(arm_label(record["first_arm"]))
-        for outcome, by_arm in groups.items():
-            days = record.get(f"{outcome}_days")
-            if days is not None:
-                by_arm.setdefault(label, []).append(
-                    survival.Observation(days=days, event=record[f"{outcome}_event"])
-                )
-    return {
-        outcome: survival.estimate(str(OUTCOMES[outcome]), dict(sorted(by_arm.items())))
-        for outcome, by_arm in groups.items()
-    }
+    allocated to), from the outcomes the rules stored (`exports.derived`, `followup.endpoints`):
+    one aggregate query per outcome, counting the participants of each (arm, days, event)."""
+    outcomes = ParticipantOutcome.objects.filter(
+        participant__in=participants(user).values("pk"), first_arm__isnull=False
+    )
+    curves = {}
+    for outcome, title in OUTCOMES.items():
+        days, event = f"{outcome}_days", f"{outcome}_event"
+        rows = (
+            outcomes.filter(**{f"{days}__isnull": False})
+            .values_list("first_arm", days, event)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        by_arm: dict[str, list[survival.Observation]] = {}
+        for arm, day, happened, n in rows:
+            observation = survival.Observation(days=day, event=bool(happened))
+            by_arm.setdefault(str(arm_label(arm)), []).extend([observation] * n)
+        curves[outcome] = survival.estimate(str(title), dict(sorted(by_arm.items())))
+    return curves
