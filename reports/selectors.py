@@ -8,17 +8,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
 from access.roles import Action
-from arms.models import FIRST_SIGNED, LATEST_SIGNED, ArmAssignment, signed_arm
+from arms.models import ArmAssignment
 from enrollment import eligibility
 from enrollment.models import OffStudy, Participant, Screening
 from exports.models import ParticipantOutcome
-from followup.models import PlannedVisit, Visit
+from followup.models import PlannedVisit
 from followup.selectors import overdue, site_today
 
 from . import survival
@@ -74,12 +74,18 @@ def flow(user: Any) -> Flow:
         if by_criterion[code]
     ]
 
-    died = Exists(Visit.objects.filter(participant=OuterRef("pk"), death_date__isnull=False))
-    people = participants(user).annotate(first_arm=signed_arm(FIRST_SIGNED), died=died)
+    # The first signed arm and the death are read from the analysis values the rules stored
+    # (`exports.derived`): one grouped scan, not a subquery per participant.
+    people = participants(user)
     result.enrolled = people.count()
-    for arm, n in people.values_list("first_arm").annotate(n=Count("pk")).order_by("first_arm"):
+    first_arms = (
+        people.values_list("outcome__first_arm")
+        .annotate(n=Count("pk"))
+        .order_by("outcome__first_arm")
+    )
+    for arm, n in first_arms:
         if arm is None:
-            result.not_assigned = n
+            result.not_assigned += n
         else:
             result.assigned[arm] = n
     result.in_follow_up = people.filter(status=Participant.Status.ENROLLED).count()
@@ -87,7 +93,9 @@ def flow(user: Any) -> Flow:
     result.off_study = dict(off.order_by("reason"))
     result.completed = result.off_study.get(OffStudy.Reason.COMPLETED, 0)
     result.lost = result.off_study.get(OffStudy.Reason.LOST_TO_FOLLOW_UP, 0)
-    result.died = people.filter(Q(died=True) | Q(off_study__reason=OffStudy.Reason.DIED)).count()
+    result.died = people.filter(
+        Q(outcome__death_date__isnull=False) | Q(off_study__reason=OffStudy.Reason.DIED)
+    ).count()
     return result
 
 
@@ -105,9 +113,11 @@ def enrolment_by_month(user: Any) -> list[tuple[dt.date, int]]:
 def arm_distribution(user: Any) -> dict[str, Any]:
     """Current arm per participant, and how many participants moved from one arm to another
     between consecutive signed assignments."""
-    people = participants(user).annotate(current_arm=signed_arm(LATEST_SIGNED))
     current = dict(
-        people.values_list("current_arm").annotate(n=Count("pk")).order_by("current_arm")
+        participants(user)
+        .values_list("outcome__current_arm")
+        .annotate(n=Count("pk"))
+        .order_by("outcome__current_arm")
     )
     moves: Counter[tuple[int | None, int | None]] = Counter()
     signed = (
@@ -162,7 +172,7 @@ def kaplan_meier(user: Any, *, arm_label: Any) -> dict[str, survival.KaplanMeier
         )
         by_arm: dict[str, list[survival.Observation]] = {}
         for arm, day, happened, n in rows:
-            observation = survival.Observation(days=day, event=bool(happened))
-            by_arm.setdefault(str(arm_label(arm)), []).extend([observation] * n)
+            observation = survival.Observation(days=day, event=bool(happened), count=n)
+            by_arm.setdefault(str(arm_label(arm)), []).append(observation)
         curves[outcome] = survival.estimate(str(title), dict(sorted(by_arm.items())))
     return curves
