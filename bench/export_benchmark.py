@@ -181,8 +181,6 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("The benchmark compares with PostgreSQL's COPY: set DATABASE_URL to PostgreSQL.")
-    if "bench" not in connection.settings_dict["NAME"] and not args.keep:
-        sys.exit("The benchmark drops the database's schema: use a database named *bench*.")
     if args.measure:
         measure()
         return
@@ -192,6 +190,8 @@ def main() -> None:
     print(f"database: {connection.settings_dict['NAME']}")
     call_command("migrate", verbosity=0)
     if not (args.keep and Participant.objects.exists()):
+        if "bench" not in connection.settings_dict["NAME"]:
+            sys.exit("The benchmark drops the database's schema: use a database named *bench*.")
         # Built and measured in child processes of this small one: the measuring process's
         # peak RSS is then the export's, not the data generation's.
         connection.close()
