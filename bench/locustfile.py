@@ -82,8 +82,16 @@ class StaffUser(HttpUser):
         for page in self.pages:  # warm-up, dropped by --reset-stats
             self._get(page, name=f"warm-up: {page}")
 
+    def _plain_http_cookies(self) -> None:
+        """The production settings mark the session and CSRF cookies Secure (HTTPS only);
+        behind the TLS proxy the browser sends them back, here the client must be told to
+        over plain HTTP on loopback."""
+        for cookie in self.client.cookies:
+            cookie.secure = False
+
     def _login(self, username: str) -> None:
         page = self.client.get("/accounts/login/", headers=HEADERS, name="login")
+        self._plain_http_cookies()
         match = CSRF_INPUT.search(page.text)
         if match is None:
             raise SystemExit(f"login page: HTTP {page.status_code}")
@@ -101,6 +109,7 @@ class StaffUser(HttpUser):
         )
         if response.status_code != 302:
             raise SystemExit(f"login as {username} failed: HTTP {response.status_code}")
+        self._plain_http_cookies()
 
     def _get(self, page: str, name: str | None = None) -> None:
         with self.client.get(
