@@ -7,6 +7,8 @@ the decision carries an `audit.models.ElectronicSignature`, which can never chan
 (21 CFR 11.50, 11.70, 11.200). Writes go through `arms.services`.
 """
 
+from typing import Any
+
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.text import format_lazy
@@ -174,6 +176,12 @@ class ArmAssignment(ClinicalRecord):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.assessment_date:%Y-%m-%d}: {self.get_status_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The participant's site, whoever makes the row (bulk inserts set it themselves).
+        if self.site_id is None and self.participant_id is not None:
+            self.site_id = self.participant.site_id
+        super().save(*args, **kwargs)
 
     @property
     def is_pending(self) -> bool:

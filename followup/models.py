@@ -13,6 +13,7 @@ from the window by `followup.schedule.visit_state` (see `PlannedVisit.state_on`)
 """
 
 from datetime import date
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
@@ -129,6 +130,12 @@ class PlannedVisit(ClinicalRecord):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.code}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The participant's site, whoever makes the row (bulk inserts set it themselves).
+        if self.site_id is None and self.participant_id is not None:
+            self.site_id = self.participant.site_id
+        super().save(*args, **kwargs)
 
     def as_schedule(self) -> schedule.PlannedVisit:
         """The slot as the pure schedule sees it."""

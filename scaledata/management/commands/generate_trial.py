@@ -74,7 +74,8 @@ class Command(BaseCommand):
         # The rows were written around the use cases: the verdicts and outcomes they would
         # have stored are computed now, by the same refresh functions.
         derived.recompute()
-        vacuum_analyze(touched_tables())
+        if vacuum_analyze(touched_tables()):
+            self.stdout.write("  VACUUM (ANALYZE) of the loaded tables: done")
         for label, n in sorted(counts.rows.items()):
             self.stdout.write(f"  {label}: {n:,}")
         self.stdout.write(
