@@ -137,6 +137,8 @@ class StaffUser(HttpUser):
         ) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
+        # The session is renewed once a minute, its new cookie Secure again.
+        self._plain_http_cookies()
 
     @task
     def page(self) -> None:
