@@ -43,6 +43,9 @@ def captured(run: Any, keyword: str) -> str:
 
 
 def main() -> None:
+    with connection.cursor() as cursor:
+        # As a web process plans them (trialsite.settings.production).
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
     coordinator = User.objects.get(username="bench_coordinator_ch")
     investigator = User.objects.get(username="bench_investigator_ch")
     explain(
