@@ -19,8 +19,14 @@ The use cases:
   from the two compartments' responses, the site's investigators told after the commit;
 - `record_visit` / `record_unscheduled_visit`: the follow-up form recorded and completed; a
   death closes the participant's remaining visits;
+- `save_baseline`: the baseline and its lesions;
+- `confirm_assignment` / `override_assignment`: the investigator's signed decision on an arm;
 - `sign_casebook`: the investigator's electronic signature of a casebook whose entered
   forms are all verified.
+
+What a rule computes from the facts these change is stored in the same transaction, by one
+refresh function per kind (`exports.derived.refresh_eligibility`, `refresh_outcomes`), so the
+exports and the reports read it instead of computing it per row.
 """
 
 from __future__ import annotations
