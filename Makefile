@@ -63,9 +63,11 @@ audit: install
 test: install system-packages lint typecheck
 	$(VENV)/bin/pytest -n 2
 
-# Load benchmark, not part of `make test`: gunicorn on PostgreSQL with BENCH_PARTICIPANTS
-# (default 100,000) synthetic participants and 20 simulated users; see bench/README.md.
+# Load benchmark, not part of `make test`: gunicorn on PostgreSQL at 10,000 and 100,000
+# synthetic participants (BENCH_SIZES), 20 locust users each; then the export against COPY.
+# See bench/README.md.
 bench: install
+	$(PY) -m pip install --quiet -e '.[bench]'
 	bench/run_load.sh
 
 messages: install

@@ -7,11 +7,14 @@ the decision carries an `audit.models.ElectronicSignature`, which can never chan
 (21 CFR 11.50, 11.70, 11.200). Writes go through `arms.services`.
 """
 
+from typing import Any
+
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from access.models import Site
 from assessments.models import ResponseAssessment
 from audit.models import ClinicalQuerySet, ClinicalRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
@@ -65,6 +68,11 @@ class ArmAssignment(ClinicalRecord):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="arm_assignments"
     )
+    # The participant's site, carried on the assignment (set by `arms.services` when it
+    # proposes) so that the review queue counts a site's pending proposals from one index.
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("site")
+    )
     assessment = models.OneToOneField(
         ResponseAssessment, on_delete=models.PROTECT, related_name="arm_assignment"
     )
@@ -98,7 +106,7 @@ class ArmAssignment(ClinicalRecord):
         verbose_name=_("signature"),
     )
 
-    site_path = "participant__site"
+    site_path = "site"
 
     # django-stubs declares the inherited `objects` a ClassVar and refuses a subclass's own.
     objects = ArmAssignmentQuerySet.as_manager()  # type: ignore[misc]
@@ -157,16 +165,23 @@ class ArmAssignment(ClinicalRecord):
             ),
         ]
         indexes = [
-            # The review queue: pending proposals, oldest first.
+            # The review queue: a site's pending proposals, oldest first, and their count
+            # (an index-only scan of that site's entries).
             models.Index(
-                fields=["created_at"],
+                fields=["site", "created_at", "id"],
                 condition=models.Q(status="pending"),
-                name="arm_pending_queue",
+                name="arm_pending_site_queue",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.participant} {self.assessment_date:%Y-%m-%d}: {self.get_status_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The participant's site, whoever makes the row (bulk inserts set it themselves).
+        if self.site_id is None and self.participant_id is not None:
+            self.site_id = self.participant.site_id
+        super().save(*args, **kwargs)
 
     @property
     def is_pending(self) -> bool:

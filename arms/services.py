@@ -94,6 +94,7 @@ def propose_assignment(*, assessment: ResponseAssessment, user: Any) -> ArmAssig
     primary, metastatic = assessment.primary_response, assessment.metastatic_response
     record = ArmAssignment(
         participant_id=assessment.participant_id,
+        site_id=assessment.participant.site_id,
         assessment=assessment,
         assessment_date=assessment.assessment_date,
         primary_response=primary,

@@ -23,6 +23,7 @@ from access.decorators import action_required, require_action
 from access.http import AuthenticatedHttpRequest
 from access.roles import Action
 from audit.services import StaleRecordError
+from workflow import services as workflow
 
 from . import selectors, services
 from .forms import ConfirmForm, OverrideForm
@@ -119,7 +120,7 @@ def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         ConfirmForm,
-        lambda assignment, data: services.assignment_confirm(
+        lambda assignment, data: workflow.confirm_assignment(
             assignment=assignment,
             user=request.user,
             password=data["password"],
@@ -135,7 +136,7 @@ def override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         OverrideForm,
-        lambda assignment, data: services.assignment_override(
+        lambda assignment, data: workflow.override_assignment(
             assignment=assignment,
             user=request.user,
             password=data["password"],

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from ruleviolation import OUT_OF_RANGE, UNKNOWN_CODE, RuleViolation
 
+# The version of these rules: a category stored with another version is recomputed
+# (`manage.py recompute_derived`). Raise it with any change that can change a category.
+RULES_VERSION = "1.0"
+
 # Hormone receptor categories.
 HR_NEGATIVE = "negative"
 HR_LOW_POSITIVE = "low_positive"

@@ -77,7 +77,7 @@ def baseline_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     formset = None if lesions_locked else LesionFormSet(data, instance=baseline, prefix="lesions")
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         try:
-            services.baseline_save(
+            workflow.save_baseline(
                 baseline=form.save(commit=False),
                 lesions=formset.lesions() if formset is not None else (),
                 user=request.user,

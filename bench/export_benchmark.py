@@ -13,7 +13,9 @@ RSS of the exporting process (resource.getrusage).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_edc_exp_bench \\
         .venv/bin/python bench/export_benchmark.py 100000
 
-The database's schema is dropped and migrated afresh: use a throwaway database.
+The database's schema is dropped and migrated afresh: use a throwaway database (named
+*bench*). `--keep` measures the data already there (any database, e.g. the load benchmark's;
+vacuum it first if it was just loaded: `generate_trial` does).
 """
 
 import argparse
@@ -40,11 +42,12 @@ from django.db import connection  # noqa: E402
 
 from access.models import Site  # noqa: E402
 from enrollment.models import Participant  # noqa: E402
-from exports.datasets import BY_NAME, DATASETS  # noqa: E402
+from exports import derived  # noqa: E402
+from exports.datasets import DATASETS  # noqa: E402
 from exports.services import export_to_directory  # noqa: E402
 from exports.streaming import Counter, Scope, model_of, snapshot, stream_dataset  # noqa: E402
 from followup.models import PlannedVisit, Visit  # noqa: E402
-from scaledata.trial import generate_trial  # noqa: E402
+from scaledata.trial import generate_trial, touched_tables, vacuum_analyze  # noqa: E402
 
 TODAY = dt.date(2027, 6, 1)
 
@@ -62,8 +65,9 @@ def build(n: int, rng: random.Random) -> None:
     start = time.perf_counter()
     # The one synthetic trial (scaledata): every dataset has rows, computed ones included.
     generate_trial(participants=n, sites=sites, today=TODAY, seed=rng.randrange(2**31))
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    # As `manage.py generate_trial` does: the stored verdicts and outcomes, then a vacuum.
+    derived.recompute()
+    vacuum_analyze(touched_tables())
     print(
         f"built {n} participants, {PlannedVisit.objects.count()} planned visits, "
         f"{Visit.objects.count()} visit forms "
@@ -90,32 +94,43 @@ def raw_copy(out: Path) -> tuple[int, float]:
     return rows, time.perf_counter() - start
 
 
+def _raw_table(table: str, out: Path) -> float:
+    start = time.perf_counter()
+    with connection.cursor() as cursor, (out / "alone_raw.csv").open("wb") as handle:
+        cursor.cursor.copy_expert(
+            f"COPY (SELECT * FROM {table}) TO STDOUT WITH (FORMAT csv)",  # noqa: S608
+            handle,
+        )
+    return time.perf_counter() - start
+
+
 def per_dataset(out: Path) -> list[str]:
-    """The two paths apart: a COPY-streamed dataset (visits) beside the raw COPY of its table,
-    and the computed analysis dataset (server-side cursor and the endpoint rules)."""
-    lines = []
-    for name in ("visits", "analysis"):
-        dataset = BY_NAME[name]
+    """Each dataset alone (as the web download streams it) beside a raw COPY of its model's
+    table, run before and after it (the mean is the baseline): rows per second of both, and
+    the ratio. The raw COPY has as many rows as the dataset, but lesions (one row per lesion
+    and assessment) have the lesion table's."""
+    lines = [f"  {'dataset':<15} {'rows':>10} {'export rows/s':>14} {'COPY rows/s':>12} ratio"]
+    for dataset in DATASETS:
+        model = model_of(dataset)
+        if model is None:
+            continue
+        table = model._meta.db_table
+        before = _raw_table(table, out)
         counter = Counter()
         start = time.perf_counter()
-        with snapshot(), (out / f"alone_{name}.csv").open("wb") as handle:
+        with snapshot(), (out / f"alone_{dataset.name}.csv").open("wb") as handle:
             for chunk in stream_dataset(dataset, Scope(), counter):
                 handle.write(chunk)
         seconds = time.perf_counter() - start
-        line = f"  {name}.csv alone: {counter.rows / seconds:,.0f} rows/s"
-        if name == "visits":
-            table = model_of(dataset)._meta.db_table
-            start = time.perf_counter()
-            with connection.cursor() as cursor, (out / "alone_raw.csv").open("wb") as handle:
-                cursor.cursor.copy_expert(
-                    f"COPY (SELECT * FROM {table}) TO STDOUT WITH (FORMAT csv)",  # noqa: S608
-                    handle,
-                )
-            raw = counter.rows / (time.perf_counter() - start)
-            line += (
-                f" vs raw COPY of {table} {raw:,.0f} rows/s ({counter.rows / seconds / raw:.0%})"
-            )
-        lines.append(line)
+        raw_seconds = (before + _raw_table(table, out)) / 2
+        if not counter.rows:
+            continue
+        table_rows = model.objects.count()
+        rate, raw = counter.rows / seconds, table_rows / raw_seconds
+        lines.append(
+            f"  {dataset.name:<15} {counter.rows:>10,} {rate:>14,.0f} {raw:>12,.0f} "
+            f"{rate / raw:.2f}"
+        )
     return lines
 
 
@@ -166,8 +181,6 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("The benchmark compares with PostgreSQL's COPY: set DATABASE_URL to PostgreSQL.")
-    if "bench" not in connection.settings_dict["NAME"]:
-        sys.exit("The benchmark drops the database's schema: use a database named *bench*.")
     if args.measure:
         measure()
         return
@@ -176,7 +189,9 @@ def main() -> None:
         return
     print(f"database: {connection.settings_dict['NAME']}")
     call_command("migrate", verbosity=0)
-    if not (args.keep and Participant.objects.count() == args.participants):
+    if not (args.keep and Participant.objects.exists()):
+        if "bench" not in connection.settings_dict["NAME"]:
+            sys.exit("The benchmark drops the database's schema: use a database named *bench*.")
         # Built and measured in child processes of this small one: the measuring process's
         # peak RSS is then the export's, not the data generation's.
         connection.close()

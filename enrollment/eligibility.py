@@ -35,6 +35,10 @@ from trialcalendar import completed_years as completed_years
 
 # Protocol thresholds. A protocol amendment changes one line here.
 
+# The version of these rules: a verdict stored with another version is recomputed
+# (`manage.py recompute_derived`). Raise it with any change that can change a verdict.
+RULES_VERSION = "1.0"
+
 # "Ages Eligible for Study: 18 Years to 75 Years"; spec: "completed years of age at
 # screening_date are 18 to 75, both included".
 MIN_AGE_YEARS = 18

@@ -9,10 +9,12 @@ What is personal data is not said here but on the model fields (`audit.personal_
 de-identified file leaves out the columns whose field is an identifier or free text and writes
 those whose field is a calendar date as days from the participant's diagnosis.
 
-Two datasets cannot be plain SQL because a rule of the protocol computes some of their columns
-in Python: `screening` (eligibility, `enrollment.eligibility.evaluate`) and `analysis` (the
-outcomes, `followup.endpoints`). Their columns are declared here too; `exports.computed`
-produces their rows from a server-side cursor.
+Two datasets carry columns that a rule of the protocol computes in Python: `screening`
+(eligibility, `enrollment.eligibility.evaluate`) and `analysis` (the outcomes,
+`followup.endpoints`; the biomarker categories; the signed arms). The rules are never restated
+in SQL: their results are stored when the facts change, with their rules version
+(`exports.derived`, `exports.models.ScreeningVerdict` and `ParticipantOutcome`), and these
+columns read them (`verdict__...`, `outcome__...`), so every dataset is one COPY.
 """
 
 from __future__ import annotations
@@ -71,7 +73,6 @@ class Dataset:
     # declaration (audit.personal_data.reference_date_lookup), the participant's diagnosis.
     reference_date: str | None = None
     order_by: tuple[str, ...] = ("pk",)
-    computed: bool = False  # rows made in Python by exports.computed
     note: str | Promise = ""
     # The dictionary's note while the model's app is not installed (the file is header only).
     missing_note: str | Promise = ""
@@ -158,32 +159,59 @@ SCREENING = Dataset(
         C("stage_iv_at_diagnosis", kind=BOOLEAN),
         C(
             "metastasis_confirmed_by",
-            None,
+            "verdict__metastasis_confirmed_by",
             label=_("strongest confirmation of the metastatic sites"),
             allowed="pathology; imaging; unconfirmed",
         ),
         C("operable", kind=BOOLEAN),
         C("ecog", kind=INTEGER),
-        C("anc", kind=DECIMAL, unit="10^9/L"),
-        C("platelets", kind=DECIMAL, unit="10^9/L"),
-        C("hemoglobin", kind=DECIMAL, unit="g/dL"),
-        C("bilirubin_uln", None, DECIMAL, label=_("total bilirubin / ULN"), unit="x ULN"),
-        C("ast_uln", None, DECIMAL, label=_("AST (SGOT) / ULN"), unit="x ULN"),
-        C("alt_uln", None, DECIMAL, label=_("ALT (SGPT) / ULN"), unit="x ULN"),
-        C("creatinine_uln", None, DECIMAL, label=_("creatinine / ULN"), unit="x ULN"),
+        C("anc", "verdict__anc", DECIMAL, label=_("absolute neutrophil count"), unit="10^9/L"),
+        C("platelets", "verdict__platelets", DECIMAL, label=_("platelets"), unit="10^9/L"),
+        C("hemoglobin", "verdict__hemoglobin", DECIMAL, label=_("hemoglobin"), unit="g/dL"),
+        C(
+            "bilirubin_uln",
+            "verdict__bilirubin_uln",
+            DECIMAL,
+            label=_("total bilirubin / ULN"),
+            unit="x ULN",
+        ),
+        C("ast_uln", "verdict__ast_uln", DECIMAL, label=_("AST (SGOT) / ULN"), unit="x ULN"),
+        C("alt_uln", "verdict__alt_uln", DECIMAL, label=_("ALT (SGPT) / ULN"), unit="x ULN"),
+        C(
+            "creatinine_uln",
+            "verdict__creatinine_uln",
+            DECIMAL,
+            label=_("creatinine / ULN"),
+            unit="x ULN",
+        ),
         C("prior_locoregional_surgery", kind=BOOLEAN),
         C("diagnosis_date", kind=DATE),
         C("systemic_therapy_start", kind=DATE),
         C("other_primary_malignancy", kind=BOOLEAN),
-        C("metastatic_sites", "metastases", CODES, label=_("metastatic site codes")),
+        C(
+            "metastatic_sites",
+            "verdict__metastatic_sites",
+            CODES,
+            label=_("metastatic site codes"),
+        ),
         C("liver_metastasis_count", kind=INTEGER),
         C("followup_feasible", kind=BOOLEAN),
-        C("eligible", None, BOOLEAN, label=_("eligible (empty: undecided, facts missing)")),
-        C("failed", None, CODES, label=_("criteria not met")),
-        C("missing", None, CODES, label=_("criteria that cannot be judged yet")),
-        C("age_at_screening", None, INTEGER, label=_("completed years at screening"), unit="y"),
+        C(
+            "eligible",
+            "verdict__eligible",
+            BOOLEAN,
+            label=_("eligible (empty: undecided, facts missing)"),
+        ),
+        C("failed", "verdict__failed", CODES, label=_("criteria not met")),
+        C("missing", "verdict__missing", CODES, label=_("criteria that cannot be judged yet")),
+        C(
+            "age_at_screening",
+            "verdict__age_at_screening",
+            INTEGER,
+            label=_("completed years at screening"),
+            unit="y",
+        ),
     ),
-    computed=True,
     note=_(
         "Eligibility computed by enrollment.eligibility.evaluate from the stored checklist. "
         "Unenrolled screenings have an empty study_id."
@@ -416,41 +444,70 @@ OUTCOME_FACTS = (
     C("diagnosis_date", kind=DATE),
     C(
         "last_known_alive",
-        None,
+        "outcome__last_known_alive",
         DATE,
         label=_("latest date known alive"),
-        source="visits__last_known_alive",
     ),
     C(
         "last_disease_assessment",
-        None,
+        "outcome__last_disease_assessment",
         DATE,
         label=_("latest follow-up with disease status"),
-        source="visits__visit_date",
     ),
-    C("death_date", None, DATE, label=_("date of death"), source="visits__death_date"),
+    C("death_date", "outcome__death_date", DATE, label=_("date of death")),
     C(
         "distant_progression_date",
-        None,
+        "outcome__distant_progression_date",
         DATE,
         label=_("first distant progression"),
-        source="visits__distant_progression_date",
     ),
     C(
         "locoregional_recurrence_date",
-        None,
+        "outcome__locoregional_recurrence_date",
         DATE,
         label=_("first locoregional recurrence"),
-        source="visits__locoregional_recurrence_date",
     ),
 )
 OUTCOMES = (
-    C("os_days", None, INTEGER, label=_("overall survival: days from diagnosis"), unit="d"),
-    C("os_event", None, BOOLEAN, label=_("overall survival: death (false: censored)")),
-    C("dpfs_days", None, INTEGER, label=_("distant PFS: days from diagnosis"), unit="d"),
-    C("dpfs_event", None, BOOLEAN, label=_("distant PFS: event (false: censored)")),
-    C("lrpfs_days", None, INTEGER, label=_("locoregional PFS: days from diagnosis"), unit="d"),
-    C("lrpfs_event", None, BOOLEAN, label=_("locoregional PFS: event (false: censored)")),
+    C(
+        "os_days",
+        "outcome__os_days",
+        INTEGER,
+        label=_("overall survival: days from diagnosis"),
+        unit="d",
+    ),
+    C(
+        "os_event",
+        "outcome__os_event",
+        BOOLEAN,
+        label=_("overall survival: death (false: censored)"),
+    ),
+    C(
+        "dpfs_days",
+        "outcome__dpfs_days",
+        INTEGER,
+        label=_("distant PFS: days from diagnosis"),
+        unit="d",
+    ),
+    C(
+        "dpfs_event",
+        "outcome__dpfs_event",
+        BOOLEAN,
+        label=_("distant PFS: event (false: censored)"),
+    ),
+    C(
+        "lrpfs_days",
+        "outcome__lrpfs_days",
+        INTEGER,
+        label=_("locoregional PFS: days from diagnosis"),
+        unit="d",
+    ),
+    C(
+        "lrpfs_event",
+        "outcome__lrpfs_event",
+        BOOLEAN,
+        label=_("locoregional PFS: event (false: censored)"),
+    ),
 )
 
 ARM_ALLOWED = "1; 2; 3; 4"
@@ -466,14 +523,14 @@ ANALYSIS = Dataset(
         C("status"),
         C(
             "first_arm",
-            None,
+            "outcome__first_arm",
             INTEGER,
             label=_("arm at first signed assignment"),
             allowed=ARM_ALLOWED,
         ),
         C(
             "current_arm",
-            None,
+            "outcome__current_arm",
             INTEGER,
             label=_("current (latest signed) arm"),
             allowed=ARM_ALLOWED,
@@ -484,18 +541,32 @@ ANALYSIS = Dataset(
         C("pr_percent", "baseline__pr_percent", INTEGER, unit="%"),
         C("her2_ihc", "baseline__her2_ihc"),
         C("her2_ish", "baseline__her2_ish"),
-        C("er_status", None, label=_("ER category"), allowed="negative; low_positive; positive"),
-        C("pr_status", None, label=_("PR category"), allowed="negative; low_positive; positive"),
-        C("her2_status", None, label=_("HER2 category")),
+        C(
+            "er_status",
+            "outcome__er_status",
+            label=_("ER category"),
+            allowed="negative; low_positive; positive",
+        ),
+        C(
+            "pr_status",
+            "outcome__pr_status",
+            label=_("PR category"),
+            allowed="negative; low_positive; positive",
+        ),
+        C("her2_status", "outcome__her2_status", label=_("HER2 category")),
         C("ki67_percent", "baseline__ki67_percent", INTEGER, unit="%"),
         C("clinical_t", "baseline__clinical_t"),
         C("clinical_n", "baseline__clinical_n"),
         C("menopausal_status", "baseline__menopausal_status"),
-        C("metastatic_sites", "screening__metastases", CODES, label=_("metastatic site codes")),
+        C(
+            "metastatic_sites",
+            "outcome__metastatic_sites",
+            CODES,
+            label=_("metastatic site codes"),
+        ),
         *OUTCOME_FACTS,
         *OUTCOMES,
     ),
-    computed=True,
     note=_(
         "Outcomes by followup.endpoints. last_known_alive: the latest of the enrolment date, "
         "the last-known-alive dates and the dates of visits with vital status alive; "

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.personal_data import CALENDAR_DATE, personal
+
 EXPORT_LOG_PERMANENT = _("Export log entries cannot be deleted.")
 
 
@@ -61,3 +63,95 @@ class ExportLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ExportLogDeleteForbidden(EXPORT_LOG_PERMANENT)
+
+
+# --- What the rules computed, stored for the export -------------------------------------------
+#
+# The screening and analysis datasets carry values a rule of the core computes (eligibility,
+# the outcomes, the biomarker categories, the arms). They are computed when their facts
+# change, by the one refresh function of each kind (`exports.derived.refresh_eligibility`,
+# `exports.derived.refresh_outcomes`, called by the use cases of `workflow.services` in
+# their transaction), stored here with the version of the rules that computed them, and
+# read by the export's COPY like any column. `manage.py recompute_derived` recomputes them
+# all, or those of another rules version. Not clinical records: nobody enters them, and the
+# facts they come from are audited where they are entered.
+
+
+class ScreeningVerdict(models.Model):
+    """The eligibility rules' reading of one screening checklist (`enrollment.eligibility`)."""
+
+    screening = models.OneToOneField(
+        "enrollment.Screening",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="verdict",
+        verbose_name=_("screening"),
+    )
+    rules_version = models.CharField(_("rules version"), max_length=32)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    # The facts as the rules saw them: lab values converted, the ULN ratios computed (the raw
+    # values when the checklist cannot be judged).
+    metastasis_confirmed_by = models.CharField(max_length=16, blank=True)
+    anc = models.FloatField(null=True)
+    platelets = models.FloatField(null=True)
+    hemoglobin = models.FloatField(null=True)
+    bilirubin_uln = models.FloatField(null=True)
+    ast_uln = models.FloatField(null=True)
+    alt_uln = models.FloatField(null=True)
+    creatinine_uln = models.FloatField(null=True)
+    metastatic_sites = models.JSONField(default=list)
+    # The verdict; empty while the checklist cannot be judged (an unknown unit).
+    eligible = models.BooleanField(null=True)
+    failed = models.JSONField(default=list)
+    missing = models.JSONField(default=list)
+    age_at_screening = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("eligibility verdict")
+        verbose_name_plural = _("eligibility verdicts")
+        indexes = [models.Index(fields=["rules_version"], name="verdict_rules_version")]
+
+    def __str__(self) -> str:
+        return f"{self.screening_id}: {self.eligible} ({self.rules_version})"
+
+
+class ParticipantOutcome(models.Model):
+    """What the rules computed for one participant's analysis row: the outcomes
+    (`followup.endpoints`) from the facts aggregated over her visits, the biomarker categories
+    (`assessments.biomarkers`), and her first and current signed arms (`arms.models`)."""
+
+    participant = models.OneToOneField(
+        "enrollment.Participant",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="outcome",
+        verbose_name=_("participant"),
+    )
+    rules_version = models.CharField(_("rules version"), max_length=32)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    first_arm = models.PositiveSmallIntegerField(null=True)
+    current_arm = models.PositiveSmallIntegerField(null=True)
+    er_status = models.CharField(max_length=16, blank=True)
+    pr_status = models.CharField(max_length=16, blank=True)
+    her2_status = models.CharField(max_length=16, blank=True)
+    metastatic_sites = models.JSONField(default=list)
+    last_known_alive = personal(models.DateField(null=True), CALENDAR_DATE)
+    last_disease_assessment = personal(models.DateField(null=True), CALENDAR_DATE)
+    death_date = personal(models.DateField(null=True), CALENDAR_DATE)
+    distant_progression_date = personal(models.DateField(null=True), CALENDAR_DATE)
+    locoregional_recurrence_date = personal(models.DateField(null=True), CALENDAR_DATE)
+    # Empty when the rules refuse the facts as inconsistent.
+    os_days = models.IntegerField(null=True)
+    os_event = models.BooleanField(null=True)
+    dpfs_days = models.IntegerField(null=True)
+    dpfs_event = models.BooleanField(null=True)
+    lrpfs_days = models.IntegerField(null=True)
+    lrpfs_event = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = _("participant outcome")
+        verbose_name_plural = _("participant outcomes")
+        indexes = [models.Index(fields=["rules_version"], name="outcome_rules_version")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} ({self.rules_version})"

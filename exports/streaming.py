@@ -4,10 +4,11 @@ PostgreSQL: the dataset's SELECT (built from `exports.datasets` by the ORM, form
 by `exports.sql`) is streamed by `COPY (...) TO STDOUT WITH (FORMAT csv)`: straight into the
 file in one statement for the command line, and in primary-key ranges of `COPY_CHUNK_IDS` rows
 for a web response, which pulls one range at a time; neither holds the dataset whole.
-SQLite (development): the same query through a chunked iterator into the CSV writer. The two
-computed datasets (screening, analysis) come from `exports.computed` through the CSV writer
-in both cases. Every path neutralises spreadsheet formulas by one rule (`audit.csv_writer`;
-on the COPY path the SELECT applies it, `exports.sql.SpreadsheetSafe`).
+SQLite (development): the same query through a chunked iterator into the CSV writer. The
+values a rule computes (eligibility, outcomes) are stored columns (`exports.derived`), read by
+the same SELECT, so every dataset takes the same path. Every path neutralises spreadsheet
+formulas by one rule (`audit.csv_writer`; on the COPY path the SELECT applies it,
+`exports.sql.SpreadsheetSafe`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from .datasets import (
 
 COPY_CHUNK_IDS = 100_000  # primary keys per COPY statement of a web download
 CSV_BATCH_ROWS = 2_000  # rows per yielded chunk on the CSV writer path
+EXPORT_WORK_MEM = "64MB"  # PostgreSQL's memory per sort or hash of an export's statement
 
 
 @dataclass(frozen=True)
@@ -156,15 +158,11 @@ def stream_dataset(
     dataset: Dataset, scope: Scope, counter: Counter | None = None
 ) -> Iterator[bytes]:
     """The dataset's CSV, header first, as chunks of bytes."""
-    from . import computed
-
     counter = counter if counter is not None else Counter()
     before = counter.rows
     yield csv_bytes([dataset.header(deidentified=scope.deidentified)])
     if model_of(dataset) is None:
         rows: Iterator[bytes] = iter(())
-    elif dataset.computed:
-        rows = _csv_batches(computed.rows(dataset, scope), counter)
     elif connection.vendor == "postgresql":
         rows = _copy_ranges(dataset, scope, counter)
     else:
@@ -179,7 +177,7 @@ def write_dataset(
     """Write the dataset's CSV into a file. On PostgreSQL a COPY dataset is one COPY straight
     into the file: the file takes each row as it comes, so no ranges are needed."""
     counter = counter if counter is not None else Counter()
-    if model_of(dataset) is None or dataset.computed or connection.vendor != "postgresql":
+    if model_of(dataset) is None or connection.vendor != "postgresql":
         for chunk in stream_dataset(dataset, scope, counter):
             handle.write(chunk)
         return
@@ -195,7 +193,13 @@ def snapshot() -> Iterator[None]:
     data; on PostgreSQL a REPEATABLE READ snapshot when the transaction is ours to set."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # An export's statements are few and long: the joins and the sort by key fit
+                # in memory instead of spilling to disk, and JIT compilation (seconds of CPU
+                # for these wide SELECTs) costs more than it saves. For this transaction only.
+                cursor.execute("SET LOCAL work_mem = %s", [EXPORT_WORK_MEM])
+                cursor.execute("SET LOCAL jit = off")
         yield

@@ -23,6 +23,10 @@ from datetime import date
 
 from ruleviolation import AFTER_DEATH, BEFORE_DIAGNOSIS, BEFORE_EVENT, RuleViolation
 
+# The version of these rules: an outcome stored with another version is recomputed
+# (`manage.py recompute_derived`). Raise it with any change that can change an outcome.
+RULES_VERSION = "1.0"
+
 
 @dataclass(frozen=True)
 class OutcomeFacts:

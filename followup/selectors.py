@@ -50,12 +50,11 @@ class SiteWorklist:
 
 
 def awaited(visits: QuerySet[PlannedVisit]) -> QuerySet[PlannedVisit]:
-    """The planned visits still expected: open, of a participant still in follow-up (an
-    off-study participant's open visits are closed; none is awaited)."""
-    return visits.filter(
-        status=PlannedVisit.Status.OPEN,
-        participant__status=Participant.Status.ENROLLED,
-    )
+    """The planned visits still expected: the open ones. Going off study closes every open
+    visit of the participant in the same transaction (`workflow.services.take_off_study`), and
+    a replan never reopens one of an off-study participant, so an open visit is always one of
+    a participant in follow-up: the slot alone says it, with no join to the participants."""
+    return visits.filter(status=PlannedVisit.Status.OPEN)
 
 
 def overdue(visits: QuerySet[PlannedVisit], days: dict[int, dt.date]) -> QuerySet[PlannedVisit]:
@@ -75,7 +74,7 @@ def in_state(state: str, days: dict[int, dt.date]) -> Q:
     following = _NEXT_STATE[state]
     per_site = []
     for site_id, today in days.items():
-        condition = Q(participant__site_id=site_id) & reached(state, today)
+        condition = Q(site_id=site_id) & reached(state, today)
         if following:
             condition &= not_reached(following, today)
         per_site.append(condition)
@@ -119,23 +118,21 @@ def worklist(*, user: Any, now: dt.datetime | None = None) -> list[SiteWorklist]
     # Every visit of a section has reached the first reminder date by the latest site day:
     # a bound the window index can serve, inside which the filters count each section.
     candidates = visits.filter(reached(schedule.REMINDER_KINDS[0], max(days.values())))
-    # Counted on participant_id, which the window index holds: an index-only scan.
-    # Rows carry the sections' counts too, which the plugin's row type (built from the
-    # literal names only) does not see.
+    # Site and window are all the index (planned_visit_open_site_window) holds and all the
+    # count reads: an index-only scan of the visits near today, not of the site's
+    # participants. Rows carry the sections' counts too, which the plugin's row type (built
+    # from the literal names only) does not see.
     counts = cast(
         "QuerySet[PlannedVisit, dict[str, Any]]",
-        candidates.values("participant__site_id").annotate(
-            **{
-                state: Count("participant_id", filter=in_state(state, days))
-                for state in WORKLIST_SECTIONS
-            }
+        candidates.values("site_id").annotate(
+            **{state: Count("site_id", filter=in_state(state, days)) for state in WORKLIST_SECTIONS}
         ),
     )
     for row in counts.order_by():
-        lists[row["participant__site_id"]].counts = {s: row[s] for s in WORKLIST_SECTIONS}
+        lists[row["site_id"]].counts = {s: row[s] for s in WORKLIST_SECTIONS}
     for state in WORKLIST_SECTIONS:
         for visit in _section(user, state, days)[:WORKLIST_LIMIT]:
-            getattr(lists[visit.participant.site_id], state).append(visit)
+            getattr(lists[visit.site_id], state).append(visit)
     return list(lists.values())
 
 

@@ -17,8 +17,18 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    DateField,
+    DateTimeField,
+    DurationField,
+    F,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -65,6 +75,7 @@ def plan_visits(*, participant: Participant, user: Any) -> list[PlannedVisit]:
     new = [
         PlannedVisit(
             participant=participant,
+            site_id=participant.site_id,
             code=planned.code,
             target=planned.target,
             window_start=planned.window_start,
@@ -132,6 +143,7 @@ def replan_visits(*, participant: Participant, user: Any, reason: str) -> list[P
     new = [
         PlannedVisit(
             participant=participant,
+            site_id=participant.site_id,
             code=p.code,
             target=p.target,
             window_start=p.window_start,
@@ -290,7 +302,7 @@ def mark_visit_missed(
 
 # --- Reminders ------------------------------------------------------------------------------
 
-REMINDER_BATCH_SIZE = 500
+REMINDER_BATCH_SIZE = 2_000
 
 
 @dataclass(frozen=True)
@@ -355,73 +367,62 @@ def not_reached(kind: str, today: dt.date) -> Q:
     return Q(**{f"{anchor.field}__gt": today - anchor.offset})
 
 
-def _planned(visit: PlannedVisit | tuple[Any, ...]) -> schedule.PlannedVisit:
-    if isinstance(visit, PlannedVisit):
-        return visit.as_schedule()
-    return schedule.PlannedVisit(*visit)
-
-
 def _empty_counts() -> dict[str, int]:
     return dict.fromkeys(schedule.REMINDER_KINDS, 0) | {"skipped": 0, "undelivered": 0}
 
 
-def _queue_reminders(*, today: dt.date, site_ids: Collection[int] | None, batch_size: int) -> None:
+def _queue_reminders(*, today: dt.date, site_ids: Collection[int] | None) -> None:
     """Insert a pending reminder for every open visit that has reached a reminder kind it has
-    no row for: one SELECT, then one INSERT ... ON CONFLICT DO NOTHING per batch of rows,
-    whatever the number of participants.
+    no row for: one INSERT ... SELECT per kind, done in the database, whatever the number of
+    participants (no row comes back to Python).
 
     Catch-up: a visit is reminded of the latest kind it has reached (its state today); the
     earlier kinds it never got are recorded as skipped, so a scan that was down for ten days
-    sends one "overdue", not an "upcoming", a "due" and an "overdue" at once.
+    sends one "overdue", not an "upcoming", a "due" and an "overdue" at once. The unique
+    (visit, kind) row keeps a kind that already has a row as it is (ON CONFLICT DO NOTHING),
+    so a second scan, or a concurrent one, adds nothing.
     """
     kinds = schedule.REMINDER_KINDS
-    # The state today, latest first: the SQL mirror of schedule.visit_state for open visits.
-    current_kind = Case(
-        *[When(reached(kind, today), then=Value(kind)) for kind in reversed(kinds)],
-        default=Value(""),
-    )
-    candidates = (
-        PlannedVisit.objects.filter(
-            reached(kinds[0], today),
-            status=PlannedVisit.Status.OPEN,
-            participant__status=Participant.Status.ENROLLED,
-        )
-        .annotate(reminder_kind=current_kind)
-        .filter(
-            ~Exists(
-                Reminder.objects.filter(
-                    planned_visit=OuterRef("pk"), kind=OuterRef("reminder_kind")
-                )
-            )
-        )
-        .order_by("pk")
-    )
+    open_visits = PlannedVisit.objects.filter(status=PlannedVisit.Status.OPEN)
     if site_ids is not None:
-        candidates = candidates.filter(participant__site_id__in=site_ids)
-    # One pass over the candidates (a server-side cursor on PostgreSQL), inserting as it goes:
-    # one SELECT, then one INSERT per batch.
-    rows = candidates.values_list("pk", "code", "target", "window_start", "window_end")
-    batch: list[Reminder] = []
-    for pk, *planned_fields in rows.iterator(chunk_size=batch_size):
-        planned = _planned(tuple(planned_fields))
-        state = schedule.visit_state(planned, today, done=False)
-        if state not in kinds:
-            continue
-        dates = schedule.reminder_dates(planned)
-        for kind in kinds[: kinds.index(state) + 1]:
-            batch.append(
-                Reminder(
-                    planned_visit_id=pk,
-                    kind=kind,
-                    due_on=dates[kind],
-                    status=Reminder.Status.PENDING if kind == state else Reminder.Status.SKIPPED,
-                )
+        open_visits = open_visits.filter(site_id__in=site_ids)
+    now = timezone.now()
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    column = {f.name: str(f.column) for f in Reminder._meta.concrete_fields}
+    columns = ", ".join(
+        connection.ops.quote_name(column[name])
+        for name in ("planned_visit", "kind", "due_on", "status", "created_at")
+    )
+    for kind, following in zip(kinds, [*kinds[1:], None], strict=True):
+        anchor = REMINDER_ANCHORS[kind]
+        # The kind is the visit's state today (pending) unless it has reached the next one.
+        status: Any = Value(Reminder.Status.PENDING)
+        if following is not None:
+            status = Case(
+                When(reached(following, today), then=Value(Reminder.Status.SKIPPED)),
+                default=status,
             )
-        if len(batch) >= batch_size:
-            Reminder.objects.bulk_create(batch, ignore_conflicts=True)
-            batch = []
-    if batch:
-        Reminder.objects.bulk_create(batch, ignore_conflicts=True)
+        rows = (
+            open_visits.filter(reached(kind, today))
+            .annotate(
+                r_kind=Value(kind),
+                r_due=Cast(
+                    F(anchor.field) + Value(anchor.offset, output_field=DurationField()),
+                    DateField(),
+                ),
+                r_status=status,
+                r_created=Value(now, output_field=DateTimeField()),
+            )
+            .values_list("pk", "r_kind", "r_due", "r_status", "r_created")
+            .order_by()
+        )
+        select, params = rows.query.sql_with_params()
+        if connection.vendor == "postgresql":
+            statement = f"INSERT INTO {table} ({columns}) {select} ON CONFLICT DO NOTHING"
+        else:
+            statement = f"INSERT OR IGNORE INTO {table} ({columns}) {select}"
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
 
 
 def _coordinators_by_site(site_ids: Collection[int]) -> dict[int, list[tuple[int, str]]]:
@@ -461,69 +462,83 @@ def _deliver_batch(
         )
         if site_ids is not None:
             claim = claim.filter(
-                planned_visit__in=PlannedVisit.objects.filter(
-                    participant__site_id__in=site_ids
-                ).values("pk")
+                planned_visit__in=PlannedVisit.objects.filter(site_id__in=site_ids).values("pk")
             )
-        reminders = list(claim.order_by("pk")[:batch_size])
+        # Plain rows, not model instances: a catch-up delivers tens of thousands.
+        reminders = list(
+            claim.order_by("pk").values_list("pk", "planned_visit_id", "kind")[:batch_size]
+        )
         if not reminders:
             return None
-        visits = PlannedVisit.objects.select_related("participant").in_bulk(
-            {r.planned_visit_id for r in reminders}
-        )
-        for reminder in reminders:
-            reminder.planned_visit = visits[reminder.planned_visit_id]
-        coordinators = _coordinators_by_site({v.participant.site_id for v in visits.values()})
-        sent: list[Reminder] = []
+        visits = {
+            row[0]: row
+            for row in PlannedVisit.objects.filter(
+                pk__in={visit_id for _, visit_id, _ in reminders}
+            ).values_list(
+                "pk",
+                "code",
+                "target",
+                "window_start",
+                "window_end",
+                "status",
+                "site_id",
+                "participant__study_id",
+                "participant__status",
+            )
+        }
+        coordinators = _coordinators_by_site({row[6] for row in visits.values()})
+        # The visit page's address, reversed once: `reverse` per reminder cost more than
+        # everything else the batch does in Python.
+        url_head, url_tail = reverse("followup:visit_record", args=[0]).rsplit("/0/", 1)
+        sent: list[tuple[int, str]] = []
         skipped: list[int] = []
         notices: list[NewNotification] = []
         lines: dict[tuple[int, str], list[str]] = defaultdict(list)
         first_reminder: dict[tuple[int, str], int] = {}
-        for reminder in reminders:
-            visit = reminder.planned_visit
-            participant = visit.participant
+        for reminder_pk, visit_id, kind in reminders:
+            pk, code, target, start, end, status, site_id, study_id, participant_status = visits[
+                visit_id
+            ]
             # Still what the visit needs today? A visit done, closed, or moved on to a later
             # state since the row was queued is not reminded late.
             if (
-                participant.is_off_study
-                or visit.status != PlannedVisit.Status.OPEN
-                or schedule.visit_state(_planned(visit), today, done=False) != reminder.kind
+                participant_status != Participant.Status.ENROLLED
+                or status != PlannedVisit.Status.OPEN
+                or schedule.visit_state(
+                    schedule.PlannedVisit(code, target, start, end), today, done=False
+                )
+                != kind
             ):
-                skipped.append(reminder.pk)
+                skipped.append(reminder_pk)
                 continue
-            recipients = coordinators.get(participant.site_id, [])
+            recipients = coordinators.get(site_id, [])
             if not recipients:
                 # Nobody to tell yet: stays pending, delivered once a coordinator exists
                 # (while it still applies).
                 counts["undelivered"] += 1
                 continue
             message = str(
-                REMINDER_MESSAGES[reminder.kind]
-                % {
-                    "participant": participant.study_id,
-                    "visit": visit.code,
-                    "start": visit.window_start,
-                    "end": visit.window_end,
-                }
+                REMINDER_MESSAGES[kind]
+                % {"participant": study_id, "visit": code, "start": start, "end": end}
             )
-            url = reverse("followup:visit_record", args=[visit.pk])
+            url = f"{url_head}/{pk}/{url_tail}"
             for user_id, address in recipients:
                 notices.append(
                     NewNotification(
                         recipient_id=user_id,
-                        kind=f"visit_{reminder.kind}",
+                        kind=f"visit_{kind}",
                         message=message,
                         url=url,
-                        key=f"reminder:{reminder.pk}",
+                        key=f"reminder:{reminder_pk}",
                     )
                 )
                 if address:
                     lines[(user_id, address)].append(message)
-                    first_reminder.setdefault((user_id, address), reminder.pk)
-            sent.append(reminder)
+                    first_reminder.setdefault((user_id, address), reminder_pk)
+            sent.append((reminder_pk, kind))
         notifications_create(notifications=notices)
         now = timezone.now()
-        Reminder.objects.filter(pk__in=[r.pk for r in sent] + skipped).update(
+        Reminder.objects.filter(pk__in=[pk for pk, _ in sent] + skipped).update(
             status=Case(
                 When(pk__in=skipped, then=Value(Reminder.Status.SKIPPED)),
                 default=Value(Reminder.Status.SENT),
@@ -546,10 +561,10 @@ def _deliver_batch(
                     for recipient, body in lines.items()
                 ]
             )
-        for reminder in sent:
-            counts[reminder.kind] += 1
+        for _, kind in sent:
+            counts[kind] += 1
         counts["skipped"] += len(skipped)
-        return reminders[-1].pk
+        return reminders[-1][0]
 
 
 def send_due_reminders(
@@ -568,7 +583,7 @@ def send_due_reminders(
     """
     counts = _empty_counts()
     with language_override(settings.LANGUAGE_CODE):
-        _queue_reminders(today=today, site_ids=site_ids, batch_size=batch_size)
+        _queue_reminders(today=today, site_ids=site_ids)
         last_pk: int | None = 0
         while last_pk is not None:
             last_pk = _deliver_batch(

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Notification, OutboxMessage
@@ -41,18 +41,44 @@ def notifications_create(*, notifications: Iterable[NewNotification]) -> int:
     """Create notifications in one INSERT; one already given (same recipient and key) is kept.
 
     A fixed number of queries whatever the count, so a producer working in batches (the
-    reminder scan) stays set-based.
+    reminder scan) stays set-based. On PostgreSQL the rows go as one array per column
+    (`INSERT ... SELECT FROM unnest(...)`): a reminder catch-up writes tens of thousands, and
+    building an INSERT of model instances cost more than the database's work.
     """
-    rows = [
-        Notification(
-            recipient_id=n.recipient_id, kind=n.kind, message=n.message, url=n.url, key=n.key
-        )
-        for n in notifications
-    ]
-    if not rows:
+    items = list(notifications)
+    if not items:
         return 0
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=n.recipient_id,
+                    kind=n.kind,
+                    message=n.message,
+                    url=n.url,
+                    key=n.key,
+                )
+                for n in items
+            ],
+            ignore_conflicts=True,
+        )
+        return len(items)
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (recipient_id, kind, message, url, key, created_at) "  # noqa: S608
+            "SELECT r, k, m, u, y, %s FROM unnest(%s::bigint[], %s::text[], %s::text[], "
+            "%s::text[], %s::text[]) AS t(r, k, m, u, y) ON CONFLICT DO NOTHING",
+            [
+                timezone.now(),
+                [n.recipient_id for n in items],
+                [n.kind for n in items],
+                [n.message for n in items],
+                [n.url for n in items],
+                [n.key for n in items],
+            ],
+        )
+    return len(items)
 
 
 def notification_mark_done(*, user: Any, notification_id: int) -> bool:

@@ -8,18 +8,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
 from access.roles import Action
-from arms.models import FIRST_SIGNED, LATEST_SIGNED, ArmAssignment, signed_arm
+from arms.models import ArmAssignment
 from enrollment import eligibility
 from enrollment.models import OffStudy, Participant, Screening
-from exports.computed import analysis_records
-from exports.streaming import Scope
-from followup.models import PlannedVisit, Visit
+from exports.models import ParticipantOutcome
+from followup.models import PlannedVisit
 from followup.selectors import overdue, site_today
 
 from . import survival
@@ -75,12 +74,18 @@ def flow(user: Any) -> Flow:
         if by_criterion[code]
     ]
 
-    died = Exists(Visit.objects.filter(participant=OuterRef("pk"), death_date__isnull=False))
-    people = participants(user).annotate(first_arm=signed_arm(FIRST_SIGNED), died=died)
+    # The first signed arm and the death are read from the analysis values the rules stored
+    # (`exports.derived`): one grouped scan, not a subquery per participant.
+    people = participants(user)
     result.enrolled = people.count()
-    for arm, n in people.values_list("first_arm").annotate(n=Count("pk")).order_by("first_arm"):
+    first_arms = (
+        people.values_list("outcome__first_arm")
+        .annotate(n=Count("pk"))
+        .order_by("outcome__first_arm")
+    )
+    for arm, n in first_arms:
         if arm is None:
-            result.not_assigned = n
+            result.not_assigned += n
         else:
             result.assigned[arm] = n
     result.in_follow_up = people.filter(status=Participant.Status.ENROLLED).count()
@@ -88,7 +93,9 @@ def flow(user: Any) -> Flow:
     result.off_study = dict(off.order_by("reason"))
     result.completed = result.off_study.get(OffStudy.Reason.COMPLETED, 0)
     result.lost = result.off_study.get(OffStudy.Reason.LOST_TO_FOLLOW_UP, 0)
-    result.died = people.filter(Q(died=True) | Q(off_study__reason=OffStudy.Reason.DIED)).count()
+    result.died = people.filter(
+        Q(outcome__death_date__isnull=False) | Q(off_study__reason=OffStudy.Reason.DIED)
+    ).count()
     return result
 
 
@@ -106,9 +113,11 @@ def enrolment_by_month(user: Any) -> list[tuple[dt.date, int]]:
 def arm_distribution(user: Any) -> dict[str, Any]:
     """Current arm per participant, and how many participants moved from one arm to another
     between consecutive signed assignments."""
-    people = participants(user).annotate(current_arm=signed_arm(LATEST_SIGNED))
     current = dict(
-        people.values_list("current_arm").annotate(n=Count("pk")).order_by("current_arm")
+        participants(user)
+        .values_list("outcome__current_arm")
+        .annotate(n=Count("pk"))
+        .order_by("outcome__current_arm")
     )
     moves: Counter[tuple[int | None, int | None]] = Counter()
     signed = (
@@ -138,8 +147,8 @@ def overdue_by_site(user: Any, now: dt.datetime | None = None) -> list[tuple[Sit
     days = {s.pk: site_today(s, now) for s in sites}
     counts = dict(
         overdue(PlannedVisit.objects.for_user(user, ACTION), days)
-        .values_list("participant__site")
-        .annotate(n=Count("pk"))
+        .values_list("site")
+        .annotate(n=Count("site"))
         .order_by()
     )
     return [(s, counts.get(s.pk, 0)) for s in sites]
@@ -147,19 +156,23 @@ def overdue_by_site(user: Any, now: dt.datetime | None = None) -> list[tuple[Sit
 
 def kaplan_meier(user: Any, *, arm_label: Any) -> dict[str, survival.KaplanMeier]:
     """Per outcome, curves by arm at the first signed assignment (the arm the participant was
-    allocated to), from the analysis dataset's outcomes (`followup.endpoints`), in one pass."""
-    groups: dict[str, dict[str, list[survival.Observation]]] = {o: {} for o in OUTCOMES}
-    for record in analysis_records(Scope(user=user, action=ACTION), assigned_only=True):
-        if record["first_arm"] is None:
-            continue
-        label = str(arm_label(record["first_arm"]))
-        for outcome, by_arm in groups.items():
-            days = record.get(f"{outcome}_days")
-            if days is not None:
-                by_arm.setdefault(label, []).append(
-                    survival.Observation(days=days, event=record[f"{outcome}_event"])
-                )
-    return {
-        outcome: survival.estimate(str(OUTCOMES[outcome]), dict(sorted(by_arm.items())))
-        for outcome, by_arm in groups.items()
-    }
+    allocated to), from the outcomes the rules stored (`exports.derived`, `followup.endpoints`):
+    one aggregate query per outcome, counting the participants of each (arm, days, event)."""
+    outcomes = ParticipantOutcome.objects.filter(
+        participant__in=participants(user).values("pk"), first_arm__isnull=False
+    )
+    curves = {}
+    for outcome, title in OUTCOMES.items():
+        days, event = f"{outcome}_days", f"{outcome}_event"
+        rows = (
+            outcomes.filter(**{f"{days}__isnull": False})
+            .values_list("first_arm", days, event)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        by_arm: dict[str, list[survival.Observation]] = {}
+        for arm, day, happened, n in rows:
+            observation = survival.Observation(days=day, event=bool(happened), count=n)
+            by_arm.setdefault(str(arm_label(arm)), []).append(observation)
+        curves[outcome] = survival.estimate(str(title), dict(sorted(by_arm.items())))
+    return curves

@@ -49,6 +49,7 @@ from audit.models import CrfStatus, ElectronicSignature
 from enrollment import eligibility
 from enrollment.models import Participant, Screening, StudyIdCounter
 from enrollment.services import study_id_for
+from exports.models import ParticipantOutcome, ScreeningVerdict
 from followup import schedule
 from followup.models import PlannedVisit, Visit
 from notifications.models import Notification
@@ -256,6 +257,7 @@ def _visits(
         slot = _like(
             _SLOT,
             participant_id=participant.pk,
+            site_id=participant.site_id,
             code=planned.code,
             target=planned.target,
             window_start=planned.window_start,
@@ -545,6 +547,7 @@ def _build_chunk(
         assignment = ArmAssignment(
             id=next(assignment_ids),
             participant=participant,
+            site=site,
             assessment=assessment,
             assessment_date=assessment_date,
             primary_response=assessment.primary_response,
@@ -589,3 +592,44 @@ def _build_chunk(
         batch.screenings.append(screening)
     batch.write(counts)
     return batch.participants
+
+
+def touched_tables() -> list[str]:
+    """The tables `generate_trial` loads, with the derived tables computed after it."""
+    models_loaded = (
+        Screening,
+        Participant,
+        Baseline,
+        BaselineLesion,
+        TherapyLine,
+        ResponseAssessment,
+        LesionMeasurement,
+        ElectronicSignature,
+        ArmAssignment,
+        PlannedVisit,
+        Visit,
+        Notification,
+        StudyIdCounter,
+        ScreeningVerdict,
+        ParticipantOutcome,
+    )
+    return [m._meta.db_table for m in models_loaded]
+
+
+def vacuum_analyze(tables: Sequence[str]) -> bool:
+    """VACUUM (ANALYZE) the tables a bulk load wrote (PostgreSQL; nothing elsewhere).
+
+    A freshly bulk-loaded table has no visibility map: every index-only scan (the worklist's
+    counts) reads the heap, and the planner has no statistics until autovacuum comes by, if
+    it is on. VACUUM cannot run inside a transaction: called inside one (a test's), it only
+    ANALYZEs. Returns whether it vacuumed.
+    """
+    if connection.vendor != "postgresql" or not tables:
+        return False
+    names = ", ".join(connection.ops.quote_name(t) for t in tables)
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            cursor.execute(f"ANALYZE {names}")
+            return False
+        cursor.execute(f"VACUUM (ANALYZE) {names}")
+    return True

@@ -19,25 +19,33 @@ The use cases:
   from the two compartments' responses, the site's investigators told after the commit;
 - `record_visit` / `record_unscheduled_visit`: the follow-up form recorded and completed; a
   death closes the participant's remaining visits;
+- `save_baseline`: the baseline and its lesions;
+- `confirm_assignment` / `override_assignment`: the investigator's signed decision on an arm;
 - `sign_casebook`: the investigator's electronic signature of a casebook whose entered
   forms are all verified.
+
+What a rule computes from the facts these change is stored in the same transaction, by one
+refresh function per kind (`exports.derived.refresh_eligibility`, `refresh_outcomes`), so the
+exports and the reports read it instead of computing it per row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 
 from arms import services as arms_services
+from arms.models import ArmAssignment
 from assessments import services as assessments_services
-from assessments.models import ResponseAssessment
+from assessments.models import Baseline, BaselineLesion, ResponseAssessment
 from dataquality import services as dataquality_services
 from dataquality.models import CasebookSignOff
 from enrollment import services as enrollment_services
 from enrollment.models import OffStudy, Participant, Screening
+from exports.derived import refresh_eligibility, refresh_outcomes
 from followup import services as followup_services
 from followup.models import PlannedVisit, Visit
 
@@ -64,6 +72,9 @@ def save_screening(
         )
         if moved is not None:
             followup_services.replan_visits(participant=moved, user=user, reason=reason)
+        refresh_eligibility(screening_ids=[screening.pk])
+        if moved is not None:
+            refresh_outcomes(participant_ids=[moved.pk])
     return screening
 
 
@@ -80,6 +91,7 @@ def enrol(
             screening=screening, user=user, consent_date=consent_date, today=today
         )
         followup_services.plan_visits(participant=participant, user=user)
+        refresh_outcomes(participant_ids=[participant.pk])
     return participant
 
 
@@ -98,6 +110,7 @@ def take_off_study(
             participant=participant, user=user, date=date, reason=reason, note=note, today=today
         )
         followup_services.close_visits(participant=participant, user=user, as_of=date)
+        refresh_outcomes(participant_ids=[participant.pk])
     return off_study
 
 
@@ -125,6 +138,7 @@ def save_assessment(
         )
         if complete:
             arms_services.propose_assignment(assessment=assessment, user=user)
+            refresh_outcomes(participant_ids=[assessment.participant_id])
     return assessment
 
 
@@ -133,6 +147,7 @@ def complete_assessment(*, assessment: ResponseAssessment, user: Any) -> Respons
     with transaction.atomic():
         assessment = assessments_services.complete_assessment(assessment=assessment, user=user)
         arms_services.propose_assignment(assessment=assessment, user=user)
+        refresh_outcomes(participant_ids=[assessment.participant_id])
     return assessment
 
 
@@ -143,16 +158,90 @@ def record_visit(
     data: dict[str, Any],
     reason: str = "",
     expected_version: int | None = None,
+    today: dt.date | None = None,
 ) -> Visit:
     """Record (or correct) a follow-up visit: a planned visit's form is created the first time;
-    a recorded death closes the remaining visits."""
-    return followup_services.record_visit(
-        visit=visit, user=user, data=data, reason=reason, expected_version=expected_version
-    )
+    a recorded death closes the remaining visits; the participant's outcomes are recomputed."""
+    with transaction.atomic():
+        form = followup_services.record_visit(
+            visit=visit,
+            user=user,
+            data=data,
+            reason=reason,
+            expected_version=expected_version,
+            today=today,
+        )
+        refresh_outcomes(participant_ids=[form.participant_id])
+    return form
 
 
 def record_unscheduled_visit(*, participant: Participant, user: Any, data: dict[str, Any]) -> Visit:
-    return followup_services.record_unscheduled_visit(participant=participant, user=user, data=data)
+    with transaction.atomic():
+        form = followup_services.record_unscheduled_visit(
+            participant=participant, user=user, data=data
+        )
+        refresh_outcomes(participant_ids=[participant.pk])
+    return form
+
+
+def save_baseline(
+    *,
+    baseline: Baseline,
+    lesions: Sequence[BaselineLesion] = (),
+    user: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+    today: dt.date | None = None,
+) -> Baseline:
+    """Save the baseline and its lesions; the analysis row's biomarker categories follow."""
+    with transaction.atomic():
+        saved = assessments_services.baseline_save(
+            baseline=baseline,
+            lesions=lesions,
+            user=user,
+            reason=reason,
+            expected_version=expected_version,
+            today=today,
+        )
+        refresh_outcomes(participant_ids=[baseline.participant_id])
+    return saved
+
+
+def confirm_assignment(
+    *, assignment: ArmAssignment, user: Any, password: str, expected_version: int
+) -> ArmAssignment:
+    """The investigator signs the proposed arm; the participant's first and current arms
+    follow."""
+    with transaction.atomic():
+        signed = arms_services.assignment_confirm(
+            assignment=assignment, user=user, password=password, expected_version=expected_version
+        )
+        refresh_outcomes(participant_ids=[assignment.participant_id])
+    return signed
+
+
+def override_assignment(
+    *,
+    assignment: ArmAssignment,
+    user: Any,
+    password: str,
+    expected_version: int,
+    arm: int,
+    reason: str,
+) -> ArmAssignment:
+    """The investigator signs another arm than the proposal, with the reason; the
+    participant's first and current arms follow."""
+    with transaction.atomic():
+        signed = arms_services.assignment_override(
+            assignment=assignment,
+            user=user,
+            password=password,
+            expected_version=expected_version,
+            arm=arm,
+            reason=reason,
+        )
+        refresh_outcomes(participant_ids=[assignment.participant_id])
+    return signed
 
 
 def sign_casebook(

@@ -15,7 +15,7 @@ from assessments import recist
 from audit.models import ElectronicSignature, SignatureImmutableError
 from audit.services import StaleRecordError
 from enrollment.models import Participant
-from exports.computed import _signed_arms
+from exports.derived import _signed_arms
 from notifications.models import Notification, OutboxMessage
 from tests.factories import arms as f
 from tests.factories.access import PASSWORD

@@ -9,6 +9,7 @@ from arms.models import ArmAssignment
 from assessments import recist
 from enrollment import services as enrollment_services
 from enrollment.models import OffStudy, Participant, Screening
+from exports import derived
 from followup.models import PlannedVisit, Visit
 from followup.services import plan_visits
 from tests.factories import arms as arm_factories
@@ -137,4 +138,7 @@ def build_trial(site_a, site_b, coordinator_a, investigator_a, coordinator_b) ->
     )
     for p in (enrolled, dead, alive, other_site):
         p.refresh_from_db()
+    # Visits and the off-study form were written directly, not through the use cases: the
+    # stored verdicts and outcomes are computed here, as after any import.
+    derived.recompute()
     return Trial(enrolled=enrolled, failed=failed, dead=dead, alive=alive, other_site=other_site)

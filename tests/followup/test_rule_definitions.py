@@ -6,9 +6,11 @@ import datetime as dt
 import pytest
 from django.db.models import DateField, Value
 
+from enrollment.models import OffStudy
 from followup import schedule, selectors
 from followup.models import PlannedVisit, outside_window
 from tests.factories.followup import participant_with_visits
+from workflow import services as workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +55,19 @@ def test_overdue_in_sql_agrees_with_the_core(slot):
         assert overdue.exists() is (core == schedule.STATE_OVERDUE), today
 
 
-def test_an_off_study_participants_open_visit_is_not_overdue(slot):
-    slot.participant.status = slot.participant.Status.OFF_STUDY
-    slot.participant.save()
+def test_an_off_study_participant_has_no_open_visit_to_be_overdue(slot, coordinator_a):
+    """`selectors.awaited` reads the slot alone: going off study closes every open visit in
+    the same transaction, so none of an off-study participant is ever awaited."""
+    participant = slot.participant
+    workflow.take_off_study(
+        participant=participant,
+        user=coordinator_a,
+        date=participant.enrolment_date + dt.timedelta(days=1),
+        reason=OffStudy.Reason.WITHDRAWN,
+    )
+    assert not participant.planned_visits.filter(status=PlannedVisit.Status.OPEN).exists()
     later = slot.window_end + dt.timedelta(days=1)
-    days = {slot.participant.site_id: later}
+    days = {participant.site_id: later}
     assert not selectors.overdue(PlannedVisit.objects.filter(pk=slot.pk), days).exists()
 
 

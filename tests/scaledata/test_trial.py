@@ -11,6 +11,7 @@ from arms.rules import assign_arm
 from assessments.models import LesionMeasurement, ResponseAssessment
 from enrollment import eligibility
 from enrollment.models import Participant, Screening, StudyIdCounter
+from exports import derived
 from followup import schedule
 from followup.models import PlannedVisit, Visit
 from notifications.models import Notification
@@ -90,3 +91,6 @@ def test_the_command_creates_sites_and_bench_users():
     assert coordinator.check_password("a-long-password-1")
     assert Notification.objects.filter(recipient=coordinator).exists()
     assert User.objects.get(username="bench_data_manager").site_ids.__len__() == 2
+    # The verdicts and outcomes the use cases would have stored are there.
+    assert not derived.stale_participants().exists()
+    assert not derived.stale_screenings().exists()

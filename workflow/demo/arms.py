@@ -19,6 +19,7 @@ from access.models import Site
 from arms.models import ArmAssignment
 from arms.rules import ARMS
 from arms.services import investigators_of_site, sign_decision
+from exports.derived import refresh_outcomes
 
 PENDING_SHARE = 0.15
 OVERRIDE_SHARE = 0.06
@@ -32,6 +33,7 @@ OVERRIDE_REASONS = (
 
 def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
     counts: Counter[str] = Counter()
+    signed: set[int] = set()
     signers = {site.pk: investigators_of_site(site.pk) for site in Site.objects.all()}
     # Each participant's latest assessment date (the last value per key wins).
     latest = dict(
@@ -65,6 +67,10 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
             signed_at=_signed_at(assignment.assessment_date, own, today),
         )
         counts["overridden" if reason else "confirmed"] += 1
+        signed.add(assignment.participant_id)
+    # Signed by the arms service itself (with a chosen time), not the use case: the
+    # participants' first and current arms are refreshed here, as the use case would.
+    refresh_outcomes(participant_ids=signed)
     counts["not evaluable"] = ArmAssignment.objects.filter(
         status=ArmAssignment.Status.NOT_EVALUABLE
     ).count()

@@ -118,7 +118,7 @@ def _seed_participant(
             low = 15 if organ == "distant_lymph_node" else 10
             mm = Decimal(rng.randint(low, 40))
             lesions.append(_lesion(organ, "target", mm, organ.replace("_", " ")))
-    services.baseline_save(baseline=baseline, lesions=lesions, user=user, today=today)
+    workflow.save_baseline(baseline=baseline, lesions=lesions, user=user, today=today)
 
     category, agents = REGIMENS[subtype]
     start = min(baseline_date + dt.timedelta(days=rng.randint(3, 14)), today)

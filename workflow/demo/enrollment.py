@@ -152,7 +152,7 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
             screening.anc = screening.platelets = screening.hemoglobin = None
         elif kind != "enrol":
             _make_ineligible(screening, kind, rng)
-        services.screening_save(screening=screening, user=user, today=today)
+        workflow.save_screening(screening=screening, user=user, today=today)
         if kind == "enrol":
             consent = min(screening_date + dt.timedelta(days=rng.randint(0, 7)), today)
             workflow.enrol(screening=screening, user=user, consent_date=consent, today=today)

@@ -14,6 +14,7 @@ from access.roles import Role
 from enrollment.models import Participant
 from followup import services
 from followup.models import DISTANT_SITE_CHOICES, PlannedVisit, Visit
+from workflow import services as workflow
 
 DONE_SHARE = 0.85  # of visits whose window has closed
 MISSED_SHARE = 0.08  # the rest stay open: overdue
@@ -118,7 +119,7 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
                     "death_cause": Visit.DeathCause.BREAST_CANCER,
                 }
                 deaths += 1
-            services.record_visit(visit=visit, user=user, data=data, today=today)
+            workflow.record_visit(visit=visit, user=user, data=data, today=today)
             done += 1
             previous = day
             if data.get("death_date"):

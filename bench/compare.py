@@ -1,0 +1,76 @@
+"""Compare locust runs at two (or more) trial sizes: per page p50 and p95 at each, and the ratio
+of the largest size's to the smallest's (the aim: p95 at 100k within 1.5 x its p95 at 10k).
+
+    .venv/bin/python bench/compare.py 10000=var/bench/load-10k_stats.csv \\
+        100000=var/bench/load-100k_stats.csv
+
+Reads locust's `--csv` statistics (`<prefix>_stats.csv`); the logins, warm-ups and the
+"Aggregated" line are left out. Exits 1 when a page misses the aim.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+AIM = 1.5
+LEFT_OUT = ("login", "warm-up: ", "Aggregated")
+
+
+def read(path: Path) -> dict[str, dict[str, float]]:
+    pages = {}
+    with path.open() as handle:
+        for row in csv.DictReader(handle):
+            name = row["Name"]
+            if not name or name.startswith(LEFT_OUT):
+                continue
+            pages[name] = {
+                "n": float(row["Request Count"]),
+                "failures": float(row["Failure Count"]),
+                "p50": float(row["50%"]),
+                "p95": float(row["95%"]),
+            }
+    return pages
+
+
+def main(argv: list[str]) -> int:
+    runs = []
+    for arg in argv:
+        size, _, path = arg.partition("=")
+        runs.append((int(size), read(Path(path))))
+    runs.sort()
+    (small, first), (large, last) = runs[0], runs[-1]
+    head = f"{'page':<26}" + "".join(
+        f"{f'n@{s:,}':>10}{f'p50@{s:,}':>12}{f'p95@{s:,}':>12}" for s, _ in runs
+    )
+    head += f"{'p50 x':>8}{'p95 x':>8}"
+    print(head)
+    print("-" * len(head))
+    missed = []
+    for page in sorted(set(first) & set(last), key=lambda p: (p.startswith("floor"), p)):
+        line = f"{page:<26}"
+        for _, stats in runs:
+            s = stats[page]
+            line += f"{s['n']:>10.0f}{s['p50']:>12.0f}{s['p95']:>12.0f}"
+        p50 = last[page]["p50"] / max(first[page]["p50"], 1)
+        p95 = last[page]["p95"] / max(first[page]["p95"], 1)
+        mark = ""
+        if p95 > AIM and not page.startswith("floor"):
+            missed.append(page)
+            mark = "  > aim"
+        print(f"{line}{p50:>8.2f}{p95:>8.2f}{mark}")
+    failures = {p: s["failures"] for _, r in runs for p, s in r.items() if s["failures"]}
+    print(
+        f"times in ms (locust rounds them); ratio = {large:,} participants over {small:,}; "
+        f"aim: p95 within {AIM:g}x"
+    )
+    if failures:
+        print(f"failures: {failures}")
+    if missed:
+        print(f"pages over the aim: {', '.join(missed)}")
+    return 1 if missed or failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
