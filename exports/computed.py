@@ -25,6 +25,7 @@ from enrollment import eligibility
 from enrollment.models import MetastaticSite
 from followup import endpoints
 from followup.models import Visit
+from safety.models import DeathReport
 
 from .datasets import (
     ANALYSIS,
@@ -180,7 +181,6 @@ def _visit_facts(participant_ids: list[int]) -> dict[int, dict[str, Any]]:
             alive_seen=Max("visit_date", filter=Q(vital_status=Visit.VitalStatus.ALIVE)),
             # Every visit form is a visit that took place (done, or unscheduled).
             disease_assessed=Max("visit_date", filter=disease_known),
-            death=Min("death_date"),
             distant=Min("distant_progression_date"),
             locoregional=Min("locoregional_recurrence_date"),
         )
@@ -188,6 +188,15 @@ def _visit_facts(participant_ids: list[int]) -> dict[int, dict[str, Any]]:
     )
     # Plain dicts: the plugin's row type knows the literal names, not the aggregates.
     return {r.pop("participant_id"): r for r in cast("Iterable[dict[str, Any]]", rows)}
+
+
+def _deaths(participant_ids: list[int]) -> dict[int, dt.date]:
+    """Each participant's date of death, from the death report (its single source)."""
+    return dict(
+        DeathReport.objects.filter(
+            participant_id__gte=participant_ids[0], participant_id__lte=participant_ids[-1]
+        ).values_list("participant_id", "death_date")
+    )
 
 
 def _signed_arms(participant_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -211,7 +220,11 @@ def _signed_arms(participant_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def outcome_facts(
-    *, diagnosis: dt.date, enrolment: dt.date, visits: dict[str, Any] | None
+    *,
+    diagnosis: dt.date,
+    enrolment: dt.date,
+    visits: dict[str, Any] | None,
+    death_date: dt.date | None = None,
 ) -> endpoints.OutcomeFacts:
     visits = visits or {}
     alive = [d for d in (enrolment, visits.get("alive_recorded"), visits.get("alive_seen")) if d]
@@ -219,7 +232,7 @@ def outcome_facts(
         diagnosis_date=diagnosis,
         last_known_alive=max(alive),
         last_disease_assessment=visits.get("disease_assessed"),
-        death_date=visits.get("death"),
+        death_date=death_date,
         distant_progression_date=visits.get("distant"),
         locoregional_recurrence_date=visits.get("locoregional"),
     )
@@ -239,6 +252,7 @@ def analysis_records(scope: Scope, *, assigned_only: bool = False) -> Iterator[d
     for batch in batched(rows, BATCH):
         ids = [row[0] for row in batch]
         visits = _visit_facts(ids)
+        deaths = _deaths(ids)
         arms = _signed_arms(ids)
         for row in batch:
             record = _EMPTY_RECORD.copy()
@@ -256,6 +270,7 @@ def analysis_records(scope: Scope, *, assigned_only: bool = False) -> Iterator[d
                 diagnosis=record["diagnosis_date"],
                 enrolment=record["enrolment_date"],
                 visits=visits.get(pk),
+                death_date=deaths.get(pk),
             )
             record["last_known_alive"] = facts.last_known_alive
             record["last_disease_assessment"] = facts.last_disease_assessment

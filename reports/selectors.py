@@ -19,8 +19,9 @@ from enrollment import eligibility
 from enrollment.models import OffStudy, Participant, Screening
 from exports.computed import analysis_records
 from exports.streaming import Scope
-from followup.models import PlannedVisit, Visit
+from followup.models import PlannedVisit
 from followup.selectors import overdue, site_today
+from safety.models import DeathReport
 
 from . import survival
 
@@ -75,7 +76,7 @@ def flow(user: Any) -> Flow:
         if by_criterion[code]
     ]
 
-    died = Exists(Visit.objects.filter(participant=OuterRef("pk"), death_date__isnull=False))
+    died = Exists(DeathReport.objects.filter(participant=OuterRef("pk")))
     people = participants(user).annotate(first_arm=signed_arm(FIRST_SIGNED), died=died)
     result.enrolled = people.count()
     for arm, n in people.values_list("first_arm").annotate(n=Count("pk")).order_by("first_arm"):

@@ -17,8 +17,9 @@ The use cases:
 - `save_assessment`: a response assessment saved, or completed: its form completed in the
   same write, RECIST responses computed, later drafts recomputed, then the arm proposed
   from the two compartments' responses, the site's investigators told after the commit;
-- `record_visit` / `record_unscheduled_visit`: the follow-up form recorded and completed; a
-  death closes the participant's remaining visits;
+- `record_visit` / `record_unscheduled_visit`: the follow-up form recorded and completed;
+- `record_death`: the death report (the single source of the date of death) recorded, and the
+  participant's remaining visits closed;
 - `sign_casebook`: the investigator's electronic signature of a casebook whose entered
   forms are all verified.
 """
@@ -40,6 +41,8 @@ from enrollment import services as enrollment_services
 from enrollment.models import OffStudy, Participant, Screening
 from followup import services as followup_services
 from followup.models import PlannedVisit, Visit
+from safety import services as safety_services
+from safety.models import DeathReport
 
 
 def save_screening(
@@ -144,8 +147,8 @@ def record_visit(
     reason: str = "",
     expected_version: int | None = None,
 ) -> Visit:
-    """Record (or correct) a follow-up visit: a planned visit's form is created the first time;
-    a recorded death closes the remaining visits."""
+    """Record (or correct) a follow-up visit: a planned visit's form is created the first time
+    (a death is recorded by `record_death`)."""
     return followup_services.record_visit(
         visit=visit, user=user, data=data, reason=reason, expected_version=expected_version
     )
@@ -162,3 +165,28 @@ def sign_casebook(
     return dataquality_services.sign_casebook(
         participant=participant, user=user, password=password, now=now
     )
+
+
+def record_death(
+    *,
+    report: DeathReport,
+    user: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+    today: dt.date | None = None,
+) -> DeathReport:
+    """Record (or correct) the death report, the single source of the date of death, and close
+    the participant's remaining planned visits as of that date. Every change of a date of death
+    goes through here (overall survival reads it)."""
+    with transaction.atomic():
+        safety_services.death_report_save(
+            report=report,
+            user=user,
+            reason=reason,
+            expected_version=expected_version,
+            today=today,
+        )
+        followup_services.close_visits_after_death(
+            participant=report.participant, user=user, death_date=report.death_date
+        )
+    return report
