@@ -9,8 +9,9 @@ import pytest
 from ruleviolation import OUT_OF_RANGE, UNKNOWN_CODE, RuleViolation
 from safety import grading
 
-# Wound infection (CTCAE v5.0, MedDRA 10048038) defines grades 3 to 5 only; Alopecia 1 and 2.
-WOUND_INFECTION = {
+# A term that defines grades 2 to 5 only (a shape some CTCAE terms have, e.g. "Sepsis" 3-5),
+# and Alopecia (MedDRA 10001760), which defines grades 1 and 2 only.
+GRADES_2_TO_5 = {
     2: "Localized, local intervention indicated",
     3: "IV antibiotic, antifungal, or antiviral intervention indicated",
     4: "Life-threatening consequences; urgent intervention indicated",
@@ -26,11 +27,11 @@ ALOPECIA = {1: "Hair loss of <50% of normal", 2: "Hair loss of >=50% normal"}
         (2, ALOPECIA, None),
         (3, ALOPECIA, UNKNOWN_CODE),
         (5, ALOPECIA, UNKNOWN_CODE),
-        (1, WOUND_INFECTION, UNKNOWN_CODE),
-        (3, WOUND_INFECTION, None),
-        (5, WOUND_INFECTION, None),
-        (0, WOUND_INFECTION, OUT_OF_RANGE),
-        (6, WOUND_INFECTION, OUT_OF_RANGE),
+        (1, GRADES_2_TO_5, UNKNOWN_CODE),
+        (3, GRADES_2_TO_5, None),
+        (5, GRADES_2_TO_5, None),
+        (0, GRADES_2_TO_5, OUT_OF_RANGE),
+        (6, GRADES_2_TO_5, OUT_OF_RANGE),
         (-1, ALOPECIA, OUT_OF_RANGE),
         (2, {2: "  "}, UNKNOWN_CODE),
     ],
