@@ -50,13 +50,15 @@ class PartialDateField(forms.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", PARTIAL_DATE_HELP)
-        kwargs.setdefault("max_length", 10)
         super().__init__(**kwargs)
+        self.widget.attrs["maxlength"] = "10"
 
     def to_python(self, value: Any) -> partialdates.PartialDate | None:  # type: ignore[override]  # a PartialDate, not text
         text = super().to_python(value)
         if not text:
             return None
+        if len(text) > 10:
+            raise forms.ValidationError(NOT_A_PARTIAL_DATE)
         try:
             return partialdates.parse(text)
         except RuleViolation as exc:
