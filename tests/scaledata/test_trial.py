@@ -14,6 +14,7 @@ from enrollment.models import Participant, Screening, StudyIdCounter
 from followup import schedule
 from followup.models import PlannedVisit, Visit
 from notifications.models import Notification
+from safety.models import AdverseEvent, DeathReport, Radiotherapy
 from scaledata.trial import generate_trial
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,15 @@ def test_the_command_creates_sites_and_bench_users():
     assert coordinator.check_password("a-long-password-1")
     assert Notification.objects.filter(recipient=coordinator).exists()
     assert User.objects.get(username="bench_data_manager").site_ids.__len__() == 2
+
+
+def test_it_makes_adverse_events_saes_radiotherapy_and_deaths_that_close_the_visits(site_a, site_b):
+    generate_trial(participants=400, sites=[site_a, site_b], today=TODAY)
+    assert AdverseEvent.objects.count() > 100
+    assert AdverseEvent.objects.filter(serious=True, aware_at__isnull=False).exists()
+    assert Radiotherapy.objects.exists()
+    deaths = DeathReport.objects.select_related("participant")
+    assert deaths.exists()
+    for report in deaths:
+        after = report.participant.planned_visits.filter(window_start__gt=report.death_date)
+        assert not after.filter(status="open").exists()
