@@ -27,9 +27,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Arm review"), "arms:queue", Action.SIGN_ARM),
     NavItem(_("Tumour assessments"), "assessments:participant_list", Action.VIEW_PARTICIPANTS),
     NavItem(_("Follow-up"), "followup:worklist", Action.ENTER_DATA),
+    NavItem(_("Serious adverse events"), "safety:sae_worklist", Action.VIEW_SAE_WORKLIST),
     NavItem(_("Data queries"), "dataquality:query_list", Action.VIEW_PARTICIPANTS),
     NavItem(_("Notifications"), "notifications:list", Action.VIEW_PARTICIPANTS),
     NavItem(_("Reports"), "reports:index", Action.VIEW_REPORTS),
+    NavItem(_("Safety"), "safety:report", Action.VIEW_SAFETY_REPORT),
     NavItem(_("Exports"), "exports:index", Action.EXPORT_DEIDENTIFIED),
 )
 

@@ -36,6 +36,15 @@ class Action(StrEnum):
     VIEW_AUDIT_TRAIL = "view_audit_trail"
     # Told by e-mail when a follow-up visit of one of the site's participants comes due.
     RECEIVE_VISIT_REMINDERS = "receive_visit_reminders"
+    # Safety reporting (the safety app): the investigator assesses and signs a serious adverse
+    # event's causality and is alerted at once when one is reported; a data manager codes an
+    # "other, specify" term; the SAE worklist and the safety page are read by those who act on
+    # them.
+    ASSESS_SAE = "assess_sae"
+    RECEIVE_SAE_ALERTS = "receive_sae_alerts"
+    CODE_TERMS = "code_terms"
+    VIEW_SAE_WORKLIST = "view_sae_worklist"
+    VIEW_SAFETY_REPORT = "view_safety_report"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -57,6 +66,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.SIGN_CASEBOOK,
             Action.VIEW_REPORTS,
             Action.VIEW_AUDIT_TRAIL,
+            Action.ASSESS_SAE,
+            Action.RECEIVE_SAE_ALERTS,
+            Action.VIEW_SAE_WORKLIST,
+            Action.VIEW_SAFETY_REPORT,
         }
     ),
     Role.DATA_MANAGER: frozenset(
@@ -68,6 +81,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_REPORTS,
             Action.EXPORT_DEIDENTIFIED,
             Action.VIEW_AUDIT_TRAIL,
+            Action.CODE_TERMS,
+            Action.VIEW_SAE_WORKLIST,
+            Action.VIEW_SAFETY_REPORT,
         }
     ),
     Role.ADMIN: frozenset(
@@ -79,6 +95,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.EXPORT_DEIDENTIFIED,
             Action.EXPORT_IDENTIFIED,
             Action.VIEW_AUDIT_TRAIL,
+            Action.VIEW_SAFETY_REPORT,
         }
     ),
 }

@@ -505,6 +505,18 @@ class Surgery(CrfRecord):
         BREAST_CONSERVING = "breast_conserving", _("Breast-conserving surgery")
         METASTASIS_RESECTION = "metastasis_resection", _("Resection of a metastasis")
 
+    class Margins(models.TextChoices):
+        NEGATIVE = "negative", _("Negative (no ink on tumour, 2 mm or more)")
+        CLOSE = "close", _("Close (under 2 mm)")
+        POSITIVE = "positive", _("Positive (ink on tumour)")
+        NOT_ASSESSED = "not_assessed", _("Not assessed")
+
+    class AxillaryProcedure(models.TextChoices):
+        NONE = "none", _("None")
+        SENTINEL = "sentinel", _("Sentinel lymph node biopsy")
+        DISSECTION = "dissection", _("Axillary lymph node dissection")
+        SENTINEL_THEN_DISSECTION = "sentinel_dissection", _("Sentinel biopsy, then dissection")
+
     YPT_CHOICES = [(c, c) for c in pathology.YPT_CODES]
     YPN_CHOICES = [(c, c) for c in pathology.YPN_CODES]
 
@@ -521,6 +533,13 @@ class Surgery(CrfRecord):
     ypn = models.CharField(_("ypN"), max_length=10, choices=YPN_CHOICES, blank=True)
     residual_invasive_disease = models.BooleanField(
         _("residual invasive disease"), null=True, blank=True
+    )
+    margins = models.CharField(_("resection margins"), max_length=14, choices=Margins, blank=True)
+    axillary_procedure = models.CharField(
+        _("axillary procedure"), max_length=20, choices=AxillaryProcedure, blank=True
+    )
+    length_of_stay_days = models.PositiveSmallIntegerField(
+        _("length of stay (days)"), null=True, blank=True
     )
 
     site_path = "participant__site"

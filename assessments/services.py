@@ -217,6 +217,9 @@ SURGERY_FIELDS = (
     "ypt",
     "ypn",
     "residual_invasive_disease",
+    "margins",
+    "axillary_procedure",
+    "length_of_stay_days",
 )
 
 

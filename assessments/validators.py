@@ -27,6 +27,8 @@ SITE_ONLY_FOR_RESECTION = _("A metastasis site belongs only to a resection of a 
 BREAST_SURGERY_NEEDS_YP = _("Give ypT and ypN for a surgery of the breast.")
 PCR_CONTRADICTS_RESIDUAL = _("ypT0/Tis ypN0 means no residual invasive disease.")
 RESIDUAL_CONTRADICTS_YP = _("This ypT means residual invasive disease in the breast.")
+AXILLA_ONLY_FOR_BREAST = _("An axillary procedure belongs to a surgery of the breast.")
+STAY_OUT_OF_RANGE = _("Give a length of stay between 0 and 365 days.")
 LESIONS_LOCKED = _("Baseline lesions cannot change once a response assessment exists.")
 
 FieldErrors = dict[str, list[Any]]
@@ -69,12 +71,17 @@ def surgery_errors(
             _add(errors, "surgery_date", IN_FUTURE)
         elif surgery_date < diagnosis_date:
             _add(errors, "surgery_date", BEFORE_DIAGNOSIS)
+    stay = data.get("length_of_stay_days")
+    if stay is not None and not 0 <= stay <= 365:
+        _add(errors, "length_of_stay_days", STAY_OUT_OF_RANGE)
     procedure = data.get("procedure")
     if not procedure:
         return errors
     ypt, ypn = data.get("ypt") or None, data.get("ypn") or None
     residual = data.get("residual_invasive_disease")
     if procedure == Surgery.Procedure.METASTASIS_RESECTION:
+        if data.get("axillary_procedure") not in (None, "", Surgery.AxillaryProcedure.NONE):
+            _add(errors, "axillary_procedure", AXILLA_ONLY_FOR_BREAST)
         if not data.get("metastasis_site"):
             _add(errors, "metastasis_site", RESECTION_NEEDS_SITE)
         return errors

@@ -76,6 +76,8 @@ class Dataset:
     note: str | Promise = ""
     # The dictionary's note while the model's app is not installed (the file is header only).
     missing_note: str | Promise = ""
+    # Lookups the rows must match (complications: the adverse events of an operation).
+    filters: tuple[tuple[str, Any], ...] = ()
 
     @property
     def filename(self) -> str:
@@ -347,6 +349,9 @@ SURGERY = Dataset(
         C("ypt"),
         C("ypn"),
         C("residual_invasive_disease", kind=BOOLEAN),
+        C("margins"),
+        C("axillary_procedure"),
+        C("length_of_stay_days", kind=INTEGER, unit="d"),
     ),
 )
 
@@ -373,17 +378,15 @@ VISITS = Dataset(
         C("locoregional_recurrence", kind=BOOLEAN),
         C("locoregional_recurrence_date", kind=DATE),
         C("locoregional_recurrence_site"),
-        C("death_date", kind=DATE),
-        C("death_cause"),
         C("systemic_therapy"),
         C("status_reason", "planned_visit__status_reason"),
         C("outside_window_reason"),
-        C("death_cause_detail"),
     ),
     note=_(
         "One row per recorded visit form; planned visits not yet recorded, missed or no "
         "longer required have no form and no row. code, target, window and status are those "
-        "of the planned visit the form was recorded for (empty for an unscheduled visit)."
+        "of the planned visit the form was recorded for (empty for an unscheduled visit). "
+        "The date and cause of death are in deaths.csv (the death report)."
     ),
 )
 
@@ -439,6 +442,112 @@ QUERIES = Dataset(
     missing_note=_("No data-quality queries yet: this file has its header only."),
 )
 
+_AE_COLUMNS = (
+    STUDY_ID,
+    C("event_id", "pk", INTEGER, label=_("adverse event number")),
+    C("meddra_code", "term__meddra_code"),
+    C("ctcae_term", "term__term"),
+    C("soc", "term__soc"),
+    C("other_specify"),
+    C("coded_meddra_code", "coded_term__meddra_code", label=_("coded MedDRA code")),
+    C("coded_term", "coded_term__term"),
+    C("grade", kind=INTEGER, allowed="1; 2; 3; 4; 5"),
+    C("onset_date", kind=DATE),
+    C("onset_precision"),
+    C("ongoing", kind=BOOLEAN),
+    C("resolution_date", kind=DATE),
+    C("resolution_precision"),
+    C("serious", kind=BOOLEAN),
+    C("results_in_death", kind=BOOLEAN),
+    C("life_threatening", kind=BOOLEAN),
+    C("hospitalisation", kind=BOOLEAN),
+    C("disability", kind=BOOLEAN),
+    C("congenital_anomaly", kind=BOOLEAN),
+    C("other_important_event", kind=BOOLEAN),
+    C("aware_at", kind=DATETIME),
+    C("relationship_surgery_1"),
+    C("relationship_surgery_2"),
+    C("relationship_systemic"),
+    C("action_taken"),
+    C("outcome"),
+    C("form_status", "crf_status"),
+)
+PARTIAL_DATES_NOTE = _(
+    "A partial date is written as the first day of the period it names, with its precision "
+    "(day, month or year) in the next column: an onset_date on the first of March with "
+    "onset_precision month means some day in March."
+)
+
+ADVERSE_EVENTS = Dataset(
+    "adverse_events",
+    _("Adverse events (CTCAE v5.0)"),
+    "safety.AdverseEvent",
+    _AE_COLUMNS
+    + (
+        C("surgery_date", "surgery__surgery_date", DATE, label=_("date of the operation")),
+        C("clavien_dindo"),
+    ),
+    note=PARTIAL_DATES_NOTE,
+)
+
+COMPLICATIONS = Dataset(
+    "complications",
+    _("Surgical complications"),
+    "safety.AdverseEvent",
+    (
+        STUDY_ID,
+        C("event_id", "pk", INTEGER, label=_("adverse event number")),
+        C("procedure", "surgery__procedure"),
+        C("surgery_date", "surgery__surgery_date", DATE, label=_("date of the operation")),
+        C("length_of_stay_days", "surgery__length_of_stay_days", INTEGER, unit="d"),
+        C("meddra_code", "term__meddra_code"),
+        C("ctcae_term", "term__term"),
+        C("grade", kind=INTEGER),
+        C("clavien_dindo"),
+        C("reoperation", kind=BOOLEAN),
+        C("onset_date", kind=DATE),
+        C("onset_precision"),
+        C("resolution_date", kind=DATE),
+        C("outcome"),
+    ),
+    note=_(
+        "One row per adverse event recorded as a complication of an operation (also in "
+        "adverse_events.csv, by event_id). Within 30 or 90 days: onset_date minus "
+        "surgery_date."
+    ),
+    filters=(("surgery__isnull", False),),
+)
+
+DEATHS = Dataset(
+    "deaths",
+    _("Death report"),
+    "safety.DeathReport",
+    (
+        STUDY_ID,
+        C("death_date", kind=DATE),
+        C("primary_cause"),
+        C("cause_detail"),
+        C("autopsy"),
+        C("information_source"),
+        C("form_status", "crf_status"),
+    ),
+    note=_("The single source of the date of death (overall survival in analysis.csv)."),
+)
+
+RADIOTHERAPY = Dataset(
+    "radiotherapy",
+    _("Radiotherapy"),
+    "safety.Radiotherapy",
+    (
+        STUDY_ID,
+        C("treated_site"),
+        C("dose_gy", kind=DECIMAL, unit="Gy"),
+        C("fractions", kind=INTEGER),
+        C("start_date", kind=DATE),
+        C("end_date", kind=DATE),
+    ),
+)
+
 # Days and events: `followup.endpoints`; OutcomeFacts aggregated from the follow-up visits.
 OUTCOME_FACTS = (
     C("diagnosis_date", kind=DATE),
@@ -454,7 +563,7 @@ OUTCOME_FACTS = (
         DATE,
         label=_("latest follow-up with disease status"),
     ),
-    C("death_date", "outcome__death_date", DATE, label=_("date of death")),
+    C("death_date", "outcome__death_date", DATE, label=_("date of death (death report)")),
     C(
         "distant_progression_date",
         "outcome__distant_progression_date",
@@ -588,6 +697,10 @@ DATASETS: tuple[Dataset, ...] = (
     VISITS,
     PLANNED_VISITS,
     OFF_STUDY,
+    ADVERSE_EVENTS,
+    COMPLICATIONS,
+    DEATHS,
+    RADIOTHERAPY,
     QUERIES,
     ANALYSIS,
 )

@@ -36,6 +36,7 @@ from enrollment import eligibility
 from enrollment.models import MetastaticSite, Participant, Screening
 from followup import endpoints
 from followup.models import Visit
+from safety.models import DeathReport
 
 from .models import ParticipantOutcome, ScreeningVerdict
 
@@ -146,7 +147,6 @@ def _visit_facts(participant_ids: list[int]) -> dict[int, dict[str, Any]]:
             alive_seen=Max("visit_date", filter=Q(vital_status=Visit.VitalStatus.ALIVE)),
             # Every visit form is a visit that took place (done, or unscheduled).
             disease_assessed=Max("visit_date", filter=disease_known),
-            death=Min("death_date"),
             distant=Min("distant_progression_date"),
             locoregional=Min("locoregional_recurrence_date"),
         )
@@ -154,6 +154,14 @@ def _visit_facts(participant_ids: list[int]) -> dict[int, dict[str, Any]]:
     )
     # Plain dicts: the plugin's row type knows the literal names, not the aggregates.
     return {r.pop("participant_id"): r for r in cast("Iterable[dict[str, Any]]", rows)}
+
+
+def _deaths(participant_ids: list[int]) -> dict[int, dt.date]:
+    """Each participant's date of death, from the death report (its single source)."""
+    rows = DeathReport.objects.filter(participant_id__in=participant_ids).values_list(
+        "participant_id", "death_date"
+    )
+    return dict(cast("Iterable[tuple[int, dt.date]]", rows))
 
 
 def _signed_arms(participant_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -176,7 +184,11 @@ def _signed_arms(participant_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def outcome_facts(
-    *, diagnosis: dt.date, enrolment: dt.date, visits: dict[str, Any] | None
+    *,
+    diagnosis: dt.date,
+    enrolment: dt.date,
+    visits: dict[str, Any] | None,
+    death_date: dt.date | None = None,
 ) -> endpoints.OutcomeFacts:
     visits = visits or {}
     alive = [d for d in (enrolment, visits.get("alive_recorded"), visits.get("alive_seen")) if d]
@@ -184,7 +196,7 @@ def outcome_facts(
         diagnosis_date=diagnosis,
         last_known_alive=max(alive),
         last_disease_assessment=visits.get("disease_assessed"),
-        death_date=visits.get("death"),
+        death_date=death_date,
         distant_progression_date=visits.get("distant"),
         locoregional_recurrence_date=visits.get("locoregional"),
     )
@@ -203,12 +215,17 @@ _PARTICIPANT_FIELDS = (
 
 
 def outcome_values(
-    row: tuple[Any, ...], visits: dict[str, Any] | None, arms: tuple[int, int] | None
+    row: tuple[Any, ...],
+    visits: dict[str, Any] | None,
+    arms: tuple[int, int] | None,
+    death_date: dt.date | None = None,
 ) -> dict[str, Any]:
     """The outcome row's fields for one participant (a row of `_PARTICIPANT_FIELDS`)."""
     _pk, diagnosis, enrolment, er, pr, her2_ihc, her2_ish, metastases = row
     first_arm, current_arm = arms or (None, None)
-    facts = outcome_facts(diagnosis=diagnosis, enrolment=enrolment, visits=visits)
+    facts = outcome_facts(
+        diagnosis=diagnosis, enrolment=enrolment, visits=visits, death_date=death_date
+    )
     values: dict[str, Any] = {
         "first_arm": first_arm,
         "current_arm": current_arm,
@@ -251,13 +268,14 @@ def refresh_outcomes(*, participant_ids: Collection[int]) -> int:
     for ids in batched(sorted(set(participant_ids)), BATCH):
         visits = _visit_facts(ids)
         arms = _signed_arms(ids)
+        deaths = _deaths(ids)
         people = Participant.objects.filter(pk__in=ids).order_by().values_list(*_PARTICIPANT_FIELDS)
         rows = [
             ParticipantOutcome(
                 participant_id=row[0],
                 rules_version=OUTCOME_RULES_VERSION,
                 computed_at=now,
-                **outcome_values(row, visits.get(row[0]), arms.get(row[0])),
+                **outcome_values(row, visits.get(row[0]), arms.get(row[0]), deaths.get(row[0])),
             )
             for row in people
         ]

@@ -76,7 +76,7 @@ def model_of(dataset: Dataset) -> Any:
 
 
 def base_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
-    return scope.apply(model_of(dataset).objects.all())
+    return scope.apply(model_of(dataset).objects.filter(**dict(dataset.filters)))
 
 
 def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:

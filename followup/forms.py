@@ -63,11 +63,9 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
                 "last_known_alive",
                 "distant_progression_date",
                 "locoregional_recurrence_date",
-                "death_date",
             )
         } | {
             "outside_window_reason": forms.Textarea(attrs={"rows": 2}),
-            "death_cause_detail": forms.Textarea(attrs={"rows": 2}),
             "systemic_therapy": forms.Textarea(attrs={"rows": 2}),
         }
 

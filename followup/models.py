@@ -43,9 +43,6 @@ CRF_FIELDS = (
     "locoregional_recurrence",
     "locoregional_recurrence_date",
     "locoregional_recurrence_site",
-    "death_date",
-    "death_cause",
-    "death_cause_detail",
     "systemic_therapy",
 )
 
@@ -158,7 +155,11 @@ class PlannedVisit(ClinicalRecord):
 
 
 class Visit(CrfRecord):
-    """The follow-up visit form: recorded for a planned visit, or unscheduled."""
+    """The follow-up visit form: recorded for a planned visit, or unscheduled.
+
+    A visit that learns of the participant's death says so (vital status dead); the date and
+    cause are the death report's (`safety.DeathReport`, the single source of the date of death).
+    """
 
     class Kind(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -172,12 +173,6 @@ class Visit(CrfRecord):
         IPSILATERAL_BREAST = "ipsilateral_breast", _("Ipsilateral breast")
         CHEST_WALL = "chest_wall", _("Chest wall")
         REGIONAL_NODES = "regional_nodes", _("Regional nodes")
-
-    class DeathCause(models.TextChoices):
-        BREAST_CANCER = "breast_cancer", _("Breast cancer")
-        TREATMENT = "treatment", _("Treatment-related")
-        OTHER = "other", _("Other cause")
-        UNKNOWN = "unknown", _("Unknown")
 
     site_path = "participant__site"
     # Read with the form wherever forms are listed (its label names the slot's code).
@@ -225,15 +220,6 @@ class Visit(CrfRecord):
         choices=LocoregionalSite.choices,
         blank=True,
     )
-    death_date = personal(
-        models.DateField(_("date of death"), null=True, blank=True), CALENDAR_DATE
-    )
-    death_cause = models.CharField(
-        _("cause of death"), max_length=16, choices=DeathCause.choices, blank=True
-    )
-    death_cause_detail = personal(
-        models.TextField(_("cause of death, details"), blank=True), FREE_TEXT
-    )
     systemic_therapy = models.TextField(_("current systemic therapy"), blank=True)
 
     class Meta:
@@ -245,12 +231,6 @@ class Visit(CrfRecord):
                 condition=Q(kind="planned", planned_visit__isnull=False)
                 | Q(kind="unscheduled", planned_visit__isnull=True),
                 name="visit_planned_has_slot",
-            ),
-            models.CheckConstraint(
-                condition=Q(death_date__isnull=True)
-                | Q(last_known_alive__isnull=True)
-                | Q(last_known_alive__lte=models.F("death_date")),
-                name="visit_alive_not_after_death",
             ),
         ]
 

@@ -46,6 +46,7 @@ from notifications.services import (
     notifications_create,
     outbox_enqueue,
 )
+from safety.models import DeathReport
 
 from . import schedule
 from .models import CRF_FIELDS, PlannedVisit, Reminder, Visit
@@ -228,8 +229,8 @@ def record_visit(
     `visit` is a planned visit (its form is created the first time, then corrected) or a visit
     form (an unscheduled visit, or a correction through the form itself). `expected_version`
     is the version of the form the editor loaded (`NO_FORM_YET` when there was none). The slot
-    becomes done. A recorded death closes the participant's other open visits: none is
-    required after it.
+    becomes done. A death is the death report's (`workflow.services.record_death`), which
+    closes the remaining visits.
     """
     require(user, Action.ENTER_DATA, visit.participant.site_id)
     if isinstance(visit, PlannedVisit):
@@ -254,6 +255,7 @@ def record_visit(
             enrolment_date=participant.enrolment_date,
             today=today or timezone.now().astimezone(ZoneInfo(participant.site.time_zone)).date(),
             window=slot.as_schedule() if slot is not None else None,
+            death_date=death_date_of(participant.pk),
         ),
     )
     if errors:
@@ -271,14 +273,29 @@ def record_visit(
     if form.crf_status == CrfStatus.DRAFT:
         # Recording the visit completes its form (as completing an assessment does).
         complete_form(record=form, user=user)
-    if form.death_date is not None:
-        _close_open_visits(
-            participant=form.participant,
-            user=user,
-            as_of=form.death_date,
-            reason=str(DIED_REASON % {"date": form.death_date.isoformat()}),
-        )
     return form
+
+
+def death_date_of(participant_id: int) -> dt.date | None:
+    """The date of death, from the death report (its single source), or None."""
+    return (
+        DeathReport.objects.filter(participant_id=participant_id)
+        .values_list("death_date", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def close_visits_after_death(*, participant: Participant, user: Any, death_date: dt.date) -> int:
+    """A death closes the participant's open visits: none is required after it (called by
+    `workflow.services.record_death`). Returns how many it closed."""
+    require(user, Action.ENTER_DATA, participant.site_id)
+    return _close_open_visits(
+        participant=participant,
+        user=user,
+        as_of=death_date,
+        reason=str(DIED_REASON % {"date": death_date.isoformat()}),
+    )
 
 
 @transaction.atomic

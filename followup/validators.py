@@ -25,13 +25,13 @@ DATE_BEFORE_DIAGNOSIS = _("This date is before the diagnosis date (%(date)s).")
 OUTSIDE_WINDOW_REASON_REQUIRED = _(
     "The visit date is outside the window (%(start)s to %(end)s): give the reason."
 )
-NOT_WHEN_ALIVE = _("Leave this empty: the vital status is alive.")
-DEATH_BEFORE_PROGRESSION = _(
-    "The date of death cannot be before the distant progression (%(date)s)."
+DEATH_REPORT_FIRST = _(
+    "Enter the death report first: it holds the date and cause of death, and closes the visits."
 )
-DEATH_BEFORE_RECURRENCE = _(
-    "The date of death cannot be before the locoregional recurrence (%(date)s)."
+ALIVE_AFTER_DEATH_REPORT = _(
+    "The death report says the participant died on %(date)s: she is not alive at this visit."
 )
+PROGRESSION_AFTER_DEATH = _("This date is after the date of death (%(date)s).")
 ALIVE_AFTER_DEATH = _("The last date known alive cannot be after the date of death (%(date)s).")
 ONLY_WITH_EVENT = _("Leave this empty unless the answer above is yes.")
 
@@ -44,6 +44,8 @@ class VisitContext:
     enrolment_date: dt.date
     today: dt.date
     window: schedule.PlannedVisit | None = None  # None: an unscheduled visit
+    # The date of death from the participant's death report (`safety.DeathReport`), if any.
+    death_date: dt.date | None = None
 
 
 def visit_errors(data: dict[str, Any], ctx: VisitContext) -> dict[str, list[str]]:
@@ -76,7 +78,6 @@ def visit_errors(data: dict[str, Any], ctx: VisitContext) -> dict[str, list[str]
         "last_known_alive",
         "distant_progression_date",
         "locoregional_recurrence_date",
-        "death_date",
     ):
         value = data.get(field)
         if value is None:
@@ -102,30 +103,26 @@ def visit_errors(data: dict[str, Any], ctx: VisitContext) -> dict[str, list[str]
             elif data.get(answer) is False and data.get(field):
                 error(field, ONLY_WITH_EVENT)
 
+    # The date of death is the death report's: a visit that finds her dead points at it.
     vital = data.get("vital_status")
-    death_date = data.get("death_date")
+    death_date = ctx.death_date
     if not vital:
         error("vital_status", REQUIRED)
     elif vital == Visit.VitalStatus.ALIVE:
         if not data.get("last_known_alive"):
             error("last_known_alive", REQUIRED)
-        for field in ("death_date", "death_cause"):
-            if data.get(field):
-                error(field, NOT_WHEN_ALIVE)
-    else:
-        for field in ("death_date", "death_cause"):
-            if not data.get(field):
-                error(field, REQUIRED)
+        if death_date is not None and visit_date is not None and visit_date > death_date:
+            error("vital_status", ALIVE_AFTER_DEATH_REPORT, date=death_date)
+    elif death_date is None:
+        error("vital_status", DEATH_REPORT_FIRST)
 
-    if death_date is not None and "death_date" not in errors:
-        progression = data.get("distant_progression_date")
-        recurrence = data.get("locoregional_recurrence_date")
-        if progression is not None and death_date < progression:
-            error("death_date", DEATH_BEFORE_PROGRESSION, date=progression)
-        if recurrence is not None and death_date < recurrence:
-            error("death_date", DEATH_BEFORE_RECURRENCE, date=recurrence)
+    if death_date is not None:
+        for field in ("distant_progression_date", "locoregional_recurrence_date"):
+            value = data.get(field)
+            if value is not None and value > death_date and field not in errors:
+                error(field, PROGRESSION_AFTER_DEATH, date=death_date)
         alive = data.get("last_known_alive")
-        if alive is not None and alive > death_date:
+        if alive is not None and alive > death_date and "last_known_alive" not in errors:
             error("last_known_alive", ALIVE_AFTER_DEATH, date=death_date)
 
     if not errors:

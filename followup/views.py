@@ -41,6 +41,7 @@ def _context(participant: Participant, planned: PlannedVisit | None) -> VisitCon
         enrolment_date=participant.enrolment_date,
         today=selectors.site_today(participant.site),
         window=planned.as_schedule() if planned else None,
+        death_date=services.death_date_of(participant.pk),
     )
 
 

@@ -53,6 +53,7 @@ from exports.models import ParticipantOutcome, ScreeningVerdict
 from followup import schedule
 from followup.models import PlannedVisit, Visit
 from notifications.models import Notification
+from safety.models import AdverseEvent, CtcaeTerm, DeathReport, Radiotherapy
 
 CHUNK = 2_000
 # A response assessment comes two to four months after enrolment (after first-line therapy).
@@ -304,6 +305,9 @@ class _Batch:
     assignments: list[ArmAssignment] = field(default_factory=list)
     planned_visits: list[PlannedVisit] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
+    adverse_events: list[AdverseEvent] = field(default_factory=list)
+    deaths: list[DeathReport] = field(default_factory=list)
+    radiotherapy: list[Radiotherapy] = field(default_factory=list)
 
     def write(self, counts: TrialCounts) -> None:
         # Parents before children; the planned visits' keys are reserved here, once their
@@ -328,6 +332,16 @@ class _Batch:
             visit.pk = pk
             visit.planned_visit_id = visit.__dict__.pop("slot").pk
         insert(Visit, self.visits, counts)
+        safety: tuple[tuple[type[models.Model], list[Any]], ...] = (
+            (AdverseEvent, self.adverse_events),
+            (DeathReport, self.deaths),
+            (Radiotherapy, self.radiotherapy),
+        )
+        for safety_model, safety_rows in safety:
+            ids = reserve_ids(safety_model, len(safety_rows))
+            for row, pk in zip(safety_rows, ids, strict=True):
+                row.pk = pk
+            insert(safety_model, safety_rows, counts)
 
 
 def _assess(
@@ -402,6 +416,7 @@ def generate_trial(
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
     counts = TrialCounts()
     start = time.perf_counter()
+    terms = dict(CtcaeTerm.objects.filter(term__in=SYNTHETIC_EVENTS).values_list("term", "pk"))
     counters = {
         site.pk: StudyIdCounter.objects.get_or_create(site=site)[0].last_sequence for site in sites
     }
@@ -418,6 +433,7 @@ def generate_trial(
                 counters,
                 counts,
                 shares=(screen_failure_share, open_screening_share, pending_share),
+                terms=terms,
             )
             _notify(participants_made, notify, counts)
             for site in sites:
@@ -445,6 +461,90 @@ def _notify(participants: list[Participant], notify: dict[int, Any], counts: Tri
     counts.add(Notification, len(rows))
 
 
+# Adverse events of the synthetic trial's docetaxel, with the grades they come at.
+SYNTHETIC_EVENTS = {
+    "Neutrophil count decreased": (2, 3, 4),
+    "Fatigue": (1, 2),
+    "Alopecia": (1, 2),
+    "Nausea": (1, 2),
+    "Febrile neutropenia": (3, 4),
+    "Peripheral sensory neuropathy": (1, 2, 3),
+}
+EVENT_SHARE = 0.4
+SAE_SHARE = 0.05
+DEATH_SHARE = 0.03
+RADIOTHERAPY_SHARE = 0.15
+
+
+def _safety(
+    participant: Participant,
+    slots: list[PlannedVisit],
+    forms: list[Visit],
+    today: dt.date,
+    rng: random.Random,
+    terms: dict[str, int],
+    batch: _Batch,
+) -> None:
+    """Adverse events (some serious), radiotherapy and, for a few, a death report after the
+    last visit, which closes the visits after it (as `workflow.services.record_death` does)."""
+    # A recorded visit has its date.
+    last: dt.date = (forms[-1].visit_date if forms else None) or participant.enrolment_date
+    if terms and rng.random() < EVENT_SHARE and last > participant.enrolment_date:
+        name = rng.choice(sorted(terms))
+        onset = participant.enrolment_date + dt.timedelta(
+            days=rng.randint(0, (last - participant.enrolment_date).days)
+        )
+        serious = rng.random() < SAE_SHARE / EVENT_SHARE
+        batch.adverse_events.append(
+            AdverseEvent(
+                participant_id=participant.pk,
+                term_id=terms[name],
+                grade=rng.choice(SYNTHETIC_EVENTS[name]),
+                onset_date=onset,
+                ongoing=False,
+                resolution_date=onset + dt.timedelta(days=7),
+                outcome="recovered",
+                hospitalisation=serious,
+                serious=serious,
+                aware_at=dt.datetime.combine(onset, dt.time(2), dt.UTC) if serious else None,
+                relationship_systemic="probable",
+                action_taken="none",
+                crf_status=CrfStatus.COMPLETE,
+            )
+        )
+    if rng.random() < RADIOTHERAPY_SHARE and last > participant.enrolment_date:
+        batch.radiotherapy.append(
+            Radiotherapy(
+                participant_id=participant.pk,
+                treated_site=Radiotherapy.Site.BONE,
+                dose_gy=Decimal("8.00"),
+                fractions=1,
+                start_date=last,
+                end_date=last,
+                crf_status=CrfStatus.COMPLETE,
+            )
+        )
+    if forms and rng.random() < DEATH_SHARE:
+        death = min(today, last + dt.timedelta(days=rng.randint(1, 60)))
+        batch.deaths.append(
+            DeathReport(
+                participant_id=participant.pk,
+                death_date=death,
+                primary_cause=DeathReport.Cause.BREAST_CANCER,
+                autopsy=DeathReport.Autopsy.NO,
+                information_source=DeathReport.Source.HOSPITAL,
+                crf_status=CrfStatus.COMPLETE,
+            )
+        )
+        for slot in slots:
+            if slot.status == PlannedVisit.Status.OPEN:
+                ended = slot.window_end < death
+                slot.status = (
+                    PlannedVisit.Status.MISSED if ended else PlannedVisit.Status.NOT_REQUIRED
+                )
+                slot.status_reason = f"Participant died on {death.isoformat()}."
+
+
 def _build_chunk(
     n: int,
     offset: int,
@@ -456,6 +556,7 @@ def _build_chunk(
     counts: TrialCounts,
     *,
     shares: tuple[float, float, float],
+    terms: dict[str, int],
 ) -> list[Participant]:
     screen_failure_share, open_screening_share, pending_share = shares
     failures = int(n * screen_failure_share)
@@ -530,6 +631,7 @@ def _build_chunk(
         batch.lesions.extend(lesions)
         batch.therapy.append(therapy)
         slots, forms = _visits(participant, today, rng)
+        _safety(participant, slots, forms, today, rng, terms, batch)
         batch.planned_visits.extend(slots)
         batch.visits.extend(forms)
 
@@ -610,6 +712,9 @@ def touched_tables() -> list[str]:
         Visit,
         Notification,
         StudyIdCounter,
+        AdverseEvent,
+        Radiotherapy,
+        DeathReport,
         ScreeningVerdict,
         ParticipantOutcome,
     )

@@ -23,6 +23,7 @@ from followup.services import record_unscheduled_visit
 from notifications.models import Notification
 from tests.factories import arms as arms_factories
 from tests.factories import assessments as af
+from tests.factories import safety as safety_factories
 from tests.factories.enrollment import ScreeningFactory, enrolled_participant
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,25 @@ MATRIX: dict[str, Row] = {
     "followup:visit_record": Row(pk("visit"), coordinators()),
     "followup:visit_missed": Row(pk("visit"), coordinators(), method="post"),
     "followup:visit_form": Row(pk("visit_form"), coordinators()),
+    # Safety: adverse events, SAEs, death report, radiotherapy
+    "safety:report": Row(
+        allowed=frozenset({"investigator_a", "data_manager_a", "admin_a", "investigator_b"})
+    ),
+    "safety:sae_worklist": Row(
+        allowed=frozenset({"investigator_a", "data_manager_a", "investigator_b"})
+    ),
+    "safety:term_grades": Row(site_record=False),
+    "safety:participant": Row(pk("participant"), EVERYONE_AT_A),
+    "safety:ae_create": Row(pk("participant"), coordinators()),
+    "safety:death_report": Row(pk("participant"), coordinators()),
+    "safety:radiotherapy_create": Row(pk("participant"), coordinators()),
+    "safety:ae_detail": Row(pk("adverse_event"), EVERYONE_AT_A),
+    "safety:ae_edit": Row(pk("adverse_event"), coordinators()),
+    "safety:ae_assess": Row(pk("adverse_event"), frozenset({"investigator_a"}), method="post"),
+    "safety:ae_code": Row(pk("adverse_event"), DATA_MANAGERS, method="post"),
+    "safety:follow_up_create": Row(pk("adverse_event"), coordinators()),
+    "safety:follow_up_edit": Row(pk("follow_up"), coordinators()),
+    "safety:radiotherapy_edit": Row(pk("radiotherapy"), coordinators()),
     # Notifications belong to their recipient alone.
     "notifications:list": Row(),
     "notifications:done": Row(pk("notification"), coordinators(), method="post", refused=404),
@@ -200,6 +220,8 @@ def world(site_a, site_b, coordinator_a, request):
         complete=False,
     )
     therapy = arms_factories.therapy_line(participant, user, start)
+    surgery = arms_factories.surgery(participant, user, "mastectomy", start)
+    event = safety_factories.serious_event(participant, surgery=surgery)
     return {
         "participant": participant,
         "screening": ScreeningFactory(site=site_a),
@@ -207,7 +229,10 @@ def world(site_a, site_b, coordinator_a, request):
         "draft_assessment": draft,
         "assignment": ArmAssignment.objects.get(assessment=assessment),
         "therapy": therapy,
-        "surgery": arms_factories.surgery(participant, user, "mastectomy", start),
+        "surgery": surgery,
+        "adverse_event": event,
+        "follow_up": safety_factories.follow_up(event),
+        "radiotherapy": safety_factories.radiotherapy(participant),
         "visit": participant.planned_visits.order_by("target").first(),
         "visit_form": record_unscheduled_visit(
             participant=participant,

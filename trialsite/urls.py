@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("arms/", include("arms.urls")),
     path("followup/", include("followup.urls")),
+    path("safety/", include("safety.urls")),
     path("data-quality/", include("dataquality.urls")),
     path("notifications/", include("notifications.urls")),
     path("exports/", include("exports.urls")),

@@ -13,12 +13,14 @@ from assessments import casebook as assessments_casebook
 from dataquality import casebook as dataquality_casebook
 from enrollment.casebook import CasebookSection
 from enrollment.models import Participant
+from safety import casebook as safety_casebook
 
 SectionProvider = Callable[[Participant, Any], CasebookSection | None]
 
 SECTIONS: tuple[SectionProvider, ...] = (
     assessments_casebook.section,
     arms_casebook.section,
+    safety_casebook.section,
     dataquality_casebook.section,
 )
 

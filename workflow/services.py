@@ -17,8 +17,9 @@ The use cases:
 - `save_assessment`: a response assessment saved, or completed: its form completed in the
   same write, RECIST responses computed, later drafts recomputed, then the arm proposed
   from the two compartments' responses, the site's investigators told after the commit;
-- `record_visit` / `record_unscheduled_visit`: the follow-up form recorded and completed; a
-  death closes the participant's remaining visits;
+- `record_visit` / `record_unscheduled_visit`: the follow-up form recorded and completed;
+- `record_death`: the death report (the single source of the date of death) recorded, and the
+  participant's remaining visits closed;
 - `save_baseline`: the baseline and its lesions;
 - `confirm_assignment` / `override_assignment`: the investigator's signed decision on an arm;
 - `sign_casebook`: the investigator's electronic signature of a casebook whose entered
@@ -48,6 +49,8 @@ from enrollment.models import OffStudy, Participant, Screening
 from exports.derived import refresh_eligibility, refresh_outcomes
 from followup import services as followup_services
 from followup.models import PlannedVisit, Visit
+from safety import services as safety_services
+from safety.models import DeathReport
 
 
 def save_screening(
@@ -161,7 +164,7 @@ def record_visit(
     today: dt.date | None = None,
 ) -> Visit:
     """Record (or correct) a follow-up visit: a planned visit's form is created the first time;
-    a recorded death closes the remaining visits; the participant's outcomes are recomputed."""
+    the participant's outcomes are recomputed (a death is recorded by `record_death`)."""
     with transaction.atomic():
         form = followup_services.record_visit(
             visit=visit,
@@ -251,3 +254,29 @@ def sign_casebook(
     return dataquality_services.sign_casebook(
         participant=participant, user=user, password=password, now=now
     )
+
+
+def record_death(
+    *,
+    report: DeathReport,
+    user: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+    today: dt.date | None = None,
+) -> DeathReport:
+    """Record (or correct) the death report, the single source of the date of death, and close
+    the participant's remaining planned visits as of that date. Every change of a date of death
+    goes through here (overall survival reads it)."""
+    with transaction.atomic():
+        safety_services.death_report_save(
+            report=report,
+            user=user,
+            reason=reason,
+            expected_version=expected_version,
+            today=today,
+        )
+        followup_services.close_visits_after_death(
+            participant=report.participant, user=user, death_date=report.death_date
+        )
+        refresh_outcomes(participant_ids=[report.participant_id])
+    return report

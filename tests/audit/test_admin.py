@@ -21,6 +21,8 @@ from enrollment.models import Participant, Screening
 from enrollment.services import take_off_study
 from exports.services import export_to_directory
 from exports.streaming import Scope
+from safety.models import CausalityAssessment, DeathReport
+from tests.factories import safety as safety_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,19 @@ def seeded(tmp_path):
         record_version=participant.version,
     )
     CasebookSignOff.objects.create(participant=participant, signature=signature)
+    # One record of each safety form the six participants' demo may not have drawn.
+    event = safety_factories.serious_event(participant)
+    safety_factories.follow_up(event)
+    CausalityAssessment.objects.create(
+        adverse_event=event, adverse_event_version=1, expected=True, signature=None
+    )
+    DeathReport.objects.create(
+        participant=Participant.objects.last(),
+        death_date=timezone.localdate(),
+        primary_cause="unknown",
+        autopsy="unknown",
+        information_source="family",
+    )
     take_off_study(
         participant=Participant.objects.last(),
         user=User.objects.get(username="coordinator_rj"),

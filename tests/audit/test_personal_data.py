@@ -56,7 +56,8 @@ def test_every_dropped_export_column_is_a_declared_identifier_or_free_text():
         ("visits", "status_reason"),
         ("planned_visits", "status_reason"),
         ("visits", "outside_window_reason"),
-        ("visits", "death_cause_detail"),
+        ("deaths", "cause_detail"),
+        ("adverse_events", "other_specify"),
         ("off_study", "note"),
         ("queries", "query_text"),
     }
@@ -65,7 +66,7 @@ def test_every_dropped_export_column_is_a_declared_identifier_or_free_text():
 def test_the_declaration_travels_with_the_field_into_the_history():
     assert personal_fields(Screening)["hospital_number"] == IDENTIFIER
     assert personal_fields(Screening.history.model)["hospital_number"] == IDENTIFIER
-    assert personal_fields(Visit.history.model)["death_cause_detail"] == FREE_TEXT
+    assert personal_fields(Visit.history.model)["outside_window_reason"] == FREE_TEXT
     assert personal_fields(Participant)["diagnosis_date"] == CALENDAR_DATE
     assert "study_id" not in personal_fields(Participant)  # the pseudonym the files keep
 

@@ -19,8 +19,10 @@ MAX_LIST_QUERIES = 13
 MAX_SCREENING_QUERIES = 11
 # The casebook gathers every app's section (assessments, arms, data quality): a fixed number
 # each; data quality makes one per CRF model (the forms' states), one for the open query
-# counts and one for the sign-offs (measured: 27 with six CRF models, 28 with Visit).
-MAX_CASEBOOK_QUERIES = 30
+# counts and one for the sign-offs (measured: 27 with six CRF models, 28 with Visit). The
+# safety section reads events, the death report and radiotherapy (and, when there are events,
+# their follow-ups and assessments: two more), and adds four CRF models (measured: 32).
+MAX_CASEBOOK_QUERIES = 35
 
 
 def _populate(site, user, n):

@@ -9,6 +9,7 @@ from django.db.models import Max, Min
 from enrollment.models import Participant
 from followup import endpoints
 from followup.models import Visit
+from safety.models import DeathReport
 from tests.exports.helpers import run_export
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,6 @@ def test_outcomes_agree_with_the_rules_core_on_the_seeded_trial(db, tmp_path, se
         visits = Visit.objects.filter(participant=p)
         agg = visits.aggregate(
             lka=Max("last_known_alive"),
-            death=Min("death_date"),
             distant=Min("distant_progression_date"),
             loco=Min("locoregional_recurrence_date"),
         )
@@ -97,7 +97,9 @@ def test_outcomes_agree_with_the_rules_core_on_the_seeded_trial(db, tmp_path, se
             diagnosis_date=p.diagnosis_date,
             last_known_alive=max(d for d in (p.enrolment_date, agg["lka"], alive_visits) if d),
             last_disease_assessment=_date(row["last_disease_assessment"]),
-            death_date=agg["death"],
+            death_date=DeathReport.objects.filter(participant=p)
+            .values_list("death_date", flat=True)
+            .first(),
             distant_progression_date=agg["distant"],
             locoregional_recurrence_date=agg["loco"],
         )

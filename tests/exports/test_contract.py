@@ -24,6 +24,10 @@ FILES = [
     "visits",
     "planned_visits",
     "off_study",
+    "adverse_events",
+    "complications",
+    "deaths",
+    "radiotherapy",
     "queries",
     "analysis",
     "data_dictionary",
@@ -68,20 +72,40 @@ EXPECTED_HEADERS = {
     ],
     "surgery": [
         "study_id", "procedure", "metastasis_site", "surgery_date", "ypt", "ypn",
-        "residual_invasive_disease",
+        "residual_invasive_disease", "margins", "axillary_procedure", "length_of_stay_days",
     ],
     "visits": [
         "study_id", "code", "kind", "target", "window_start", "window_end", "status",
         "visit_date", "vital_status", "last_known_alive", "distant_progression",
         "distant_progression_date", "distant_progression_sites", "locoregional_recurrence",
-        "locoregional_recurrence_date", "locoregional_recurrence_site", "death_date",
-        "death_cause", "systemic_therapy", "status_reason", "outside_window_reason",
-        "death_cause_detail",
+        "locoregional_recurrence_date", "locoregional_recurrence_site", "systemic_therapy",
+        "status_reason", "outside_window_reason",
     ],
     "planned_visits": [
         "study_id", "code", "target", "window_start", "window_end", "status", "status_reason",
     ],
     "off_study": ["study_id", "off_study_date", "reason", "note"],
+    "adverse_events": [
+        "study_id", "event_id", "meddra_code", "ctcae_term", "soc", "other_specify",
+        "coded_meddra_code", "coded_term", "grade", "onset_date", "onset_precision", "ongoing",
+        "resolution_date", "resolution_precision", "serious", "results_in_death",
+        "life_threatening", "hospitalisation", "disability", "congenital_anomaly",
+        "other_important_event", "aware_at", "relationship_surgery_1", "relationship_surgery_2",
+        "relationship_systemic", "action_taken", "outcome", "form_status", "surgery_date",
+        "clavien_dindo",
+    ],
+    "complications": [
+        "study_id", "event_id", "procedure", "surgery_date", "length_of_stay_days",
+        "meddra_code", "ctcae_term", "grade", "clavien_dindo", "reoperation", "onset_date",
+        "onset_precision", "resolution_date", "outcome",
+    ],
+    "deaths": [
+        "study_id", "death_date", "primary_cause", "cause_detail", "autopsy",
+        "information_source", "form_status",
+    ],
+    "radiotherapy": [
+        "study_id", "treated_site", "dose_gy", "fractions", "start_date", "end_date",
+    ],
     "queries": [
         "study_id",
         "query_id",
@@ -179,7 +203,17 @@ def test_dates_are_iso_booleans_true_false_and_missing_values_empty(export, tria
     assert m06["locoregional_recurrence"] == "false"
     assert m06["distant_progression_sites"] == "liver;bone"
     assert m06["distant_progression_date"] == "2026-06-20"
-    assert m06["death_date"] == "" and m06["death_cause"] == ""
+    assert "death_date" not in m06  # the death report's, in deaths.csv
+    deaths = {r["study_id"]: r for r in export["deaths"]}
+    assert deaths[trial.dead.study_id]["death_date"] == "2026-09-30"
+    assert deaths[trial.dead.study_id]["primary_cause"] == "breast_cancer"
+    (event,) = [r for r in export["adverse_events"] if r["study_id"] == trial.dead.study_id]
+    assert (event["onset_date"], event["onset_precision"]) == ("2026-06-01", "month")
+    assert event["meddra_code"] == "10017947" and event["serious"] == "true"
+    assert event["grade"] == "3" and event["hospitalisation"] == "true"
+    (course,) = [r for r in export["radiotherapy"] if r["study_id"] == trial.dead.study_id]
+    assert (course["dose_gy"], course["fractions"]) == ("8.00", "1")
+    assert export["complications"] == []
     # One row per visit form: the planned visits not recorded have none; the schedule file
     # has every planned visit, whatever became of it.
     assert {r["status"] for r in visits} == {"done"}

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 PERSONAL = {"initials", "hospital_number", "birth_date", "signed_by"}
 FREE_TEXT = {"note", "override_reason", "status_reason", "outside_window_reason",
-             "death_cause_detail"}  # fmt: skip
+             "cause_detail", "other_specify"}  # fmt: skip
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_it_has_no_personal_or_free_text_columns(export):
 
 def test_no_personal_value_leaks_anywhere(export, tmp_path):
     text = "".join(p.read_text() for p in tmp_path.glob("*.csv"))
-    for value in ("XY", "H777", "H999", "Mrs Example", "Family call", "1970-03-01"):
+    for value in ("XY", "H777", "H999", "Mrs Example", "Dr Example", "Family call", "1970-03-01"):
         assert value not in text
 
 
@@ -44,6 +44,9 @@ def test_dates_are_days_from_diagnosis_and_the_study_id_is_kept(export, trial):
     analysis = {r["study_id"]: r for r in export["analysis"]}[trial.dead.study_id]
     assert analysis["death_date"] == "268"
     assert analysis["os_days"] == "268"
+    assert {r["study_id"]: r for r in export["deaths"]}[trial.dead.study_id]["death_date"] == "268"
+    event = next(r for r in export["adverse_events"] if r["study_id"] == trial.dead.study_id)
+    assert (event["onset_date"], event["onset_precision"]) == ("147", "month")
     signed = [r for r in export["assignments"] if r["study_id"] == trial.dead.study_id]
     assert all(int(r["signed_at"]) >= 0 for r in signed)
 

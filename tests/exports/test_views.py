@@ -109,7 +109,7 @@ def test_all_datasets_come_as_a_streamed_zip_with_the_dictionary(client, trial, 
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "application/zip"
     files = unzip(_content(response))
-    assert "data_dictionary.csv" in files and "analysis.csv" in files and len(files) == 14
+    assert "data_dictionary.csv" in files and "analysis.csv" in files and len(files) == 18
     assert read_csv(files["participants.csv"])
 
 

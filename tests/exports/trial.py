@@ -12,6 +12,7 @@ from enrollment.models import OffStudy, Participant, Screening
 from exports import derived
 from followup.models import PlannedVisit, Visit
 from followup.services import plan_visits
+from safety.models import AdverseEvent, CtcaeTerm, DeathReport, Radiotherapy
 from tests.factories import arms as arm_factories
 from tests.factories.access import PASSWORD
 from tests.factories.enrollment import ScreeningFactory, enrolled_participant
@@ -108,9 +109,36 @@ def build_trial(site_a, site_b, coordinator_a, investigator_a, coordinator_b) ->
         visit_date=D(2026, 10, 6),
         vital_status="dead",
         last_known_alive=D(2026, 9, 15),
+    )
+    DeathReport.objects.create(
+        participant=dead,
         death_date=D(2026, 9, 30),
-        death_cause="breast_cancer",
-        death_cause_detail="Told by her sister Mrs Example",
+        primary_cause=DeathReport.Cause.BREAST_CANCER,
+        cause_detail="Told by her sister Mrs Example",
+        autopsy=DeathReport.Autopsy.NO,
+        information_source=DeathReport.Source.FAMILY,
+    )
+    AdverseEvent.objects.create(
+        participant=dead,
+        term=CtcaeTerm.objects.get(term="Gastrointestinal disorders - Other, specify"),
+        other_specify="Seen by Dr Example for colic",
+        grade=3,
+        onset_date=D(2026, 6, 1),
+        onset_precision="month",
+        ongoing=False,
+        resolution_date=D(2026, 6, 20),
+        hospitalisation=True,
+        serious=True,
+        aware_at=dt.datetime(2026, 6, 21, 2, 0, tzinfo=dt.UTC),
+        outcome="recovered",
+    )
+    Radiotherapy.objects.create(
+        participant=dead,
+        treated_site=Radiotherapy.Site.BONE,
+        dose_gy="8.00",
+        fractions=1,
+        start_date=D(2026, 7, 1),
+        end_date=D(2026, 7, 1),
     )
     OffStudy.objects.create(
         participant=dead, date=D(2026, 10, 6), reason=OffStudy.Reason.DIED, note="Family call"

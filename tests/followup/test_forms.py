@@ -1,5 +1,6 @@
 """The follow-up CRF's rules, table-driven on a plain dict, then through the form."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -25,20 +26,15 @@ GOOD = {
     "locoregional_recurrence": False,
     "locoregional_recurrence_date": None,
     "locoregional_recurrence_site": "",
-    "death_date": None,
-    "death_cause": "",
 }
-DEAD = GOOD | {
-    "vital_status": "dead",
-    "death_date": D(2026, 4, 1),
-    "death_cause": "breast_cancer",
-    "last_known_alive": D(2026, 3, 30),
-}
+# The date of death is the death report's: the visit's rules read it from the context.
+DIED = dataclasses.replace(CTX, death_date=D(2026, 4, 1))
+DEAD = GOOD | {"vital_status": "dead", "last_known_alive": D(2026, 3, 30)}
 
 
 def test_a_complete_visit_has_no_errors():
     assert visit_errors(GOOD, CTX) == {}
-    assert visit_errors(DEAD, CTX) == {}
+    assert visit_errors(DEAD, DIED) == {}
 
 
 @pytest.mark.parametrize(
@@ -59,7 +55,6 @@ def test_a_complete_visit_has_no_errors():
             validators.DATE_BEFORE_DIAGNOSIS,
         ),
         ({"last_known_alive": None}, "last_known_alive", validators.REQUIRED),
-        ({"death_date": D(2026, 4, 1)}, "death_date", validators.NOT_WHEN_ALIVE),
         ({"distant_progression": None}, "distant_progression", validators.REQUIRED),
         ({"distant_progression": True}, "distant_progression_date", validators.REQUIRED),
         ({"distant_progression": True}, "distant_progression_sites", validators.REQUIRED),
@@ -87,8 +82,8 @@ def test_bad_input_is_an_error_at_its_field(changes, field, message):
                 "distant_progression_date": D(2026, 4, 2),
                 "distant_progression_sites": ["liver"],
             },
-            "death_date",
-            validators.DEATH_BEFORE_PROGRESSION,
+            "distant_progression_date",
+            validators.PROGRESSION_AFTER_DEATH,
         ),
         (
             {
@@ -96,17 +91,27 @@ def test_bad_input_is_an_error_at_its_field(changes, field, message):
                 "locoregional_recurrence_date": D(2026, 4, 3),
                 "locoregional_recurrence_site": "chest_wall",
             },
-            "death_date",
-            validators.DEATH_BEFORE_RECURRENCE,
+            "locoregional_recurrence_date",
+            validators.PROGRESSION_AFTER_DEATH,
         ),
         ({"last_known_alive": D(2026, 4, 2)}, "last_known_alive", validators.ALIVE_AFTER_DEATH),
-        ({"death_date": None}, "death_date", validators.REQUIRED),
-        ({"death_cause": ""}, "death_cause", validators.REQUIRED),
     ],
 )
 def test_death_rules(changes, field, message):
-    errors = visit_errors(DEAD | changes, CTX)
+    errors = visit_errors(DEAD | changes, DIED)
     assert str(message).split("%")[0] in errors[field][0]
+
+
+def test_a_visit_finding_her_dead_needs_the_death_report_first():
+    errors = visit_errors(DEAD, CTX)
+    assert errors["vital_status"] == [str(validators.DEATH_REPORT_FIRST)]
+
+
+def test_alive_after_the_reported_death_is_refused_but_alive_before_it_is_not():
+    after = GOOD | {"visit_date": D(2026, 4, 5), "last_known_alive": D(2026, 3, 30)}
+    assert "vital_status" in visit_errors(after, DIED)
+    before = dataclasses.replace(CTX, death_date=D(2026, 4, 10))
+    assert visit_errors(GOOD, before) == {}
 
 
 def test_outside_the_window_with_a_reason_is_accepted():

@@ -6,7 +6,9 @@ from enrollment.models import Participant
 from followup import schedule
 from followup.models import PlannedVisit, Reminder
 from followup.services import close_visits, plan_visits, record_visit, replan_visits
+from safety.models import DeathReport
 from tests.factories.followup import participant, participant_with_visits
+from workflow.services import record_death
 
 pytestmark = pytest.mark.django_db
 
@@ -105,9 +107,21 @@ def test_close_visits_marks_past_windows_missed_and_later_ones_not_required(site
     assert close_visits(participant=p, user=coordinator_a, as_of=as_of) == 0
 
 
-def test_a_recorded_death_closes_the_other_open_visits(site_a, coordinator_a):
+def test_a_reported_death_closes_the_other_open_visits(site_a, coordinator_a):
     p = participant_with_visits(site_a, coordinator_a)
     m06 = p.planned_visits.get(code="M06")
+    death = m06.target - dt.timedelta(days=2)
+    record_death(
+        report=DeathReport(
+            participant=p,
+            death_date=death,
+            primary_cause="breast_cancer",
+            autopsy="no",
+            information_source="family",
+        ),
+        user=coordinator_a,
+        today=m06.target,
+    )
     record_visit(
         visit=m06,
         user=coordinator_a,
@@ -115,11 +129,10 @@ def test_a_recorded_death_closes_the_other_open_visits(site_a, coordinator_a):
             "visit_date": m06.target,
             "vital_status": "dead",
             "last_known_alive": m06.target - dt.timedelta(days=5),
-            "death_date": m06.target - dt.timedelta(days=2),
-            "death_cause": "breast_cancer",
             "distant_progression": False,
             "locoregional_recurrence": False,
         },
+        today=m06.target,
     )
     statuses = dict(p.planned_visits.values_list("code", "status"))
     assert statuses["M06"] == PlannedVisit.Status.DONE

@@ -117,29 +117,7 @@ def test_a_coordinator_records_a_visit(client, coordinator_a, visit):
         ({"visit_date": "2000-01-01"}, "visit_date", validators.VISIT_BEFORE_ENROLMENT),
         ({"visit_date": "2999-01-01"}, "visit_date", validators.DATE_IN_FUTURE),
         ({"visit_date": "not a date"}, "visit_date", None),
-        (
-            {
-                "vital_status": "dead",
-                "death_date": "DEATH",
-                "death_cause": "other",
-                "last_known_alive": "DEATH",
-                "distant_progression": "yes",
-                "distant_progression_date": "PROGRESSION",
-                "distant_progression_sites": ["lung"],
-            },
-            "death_date",
-            validators.DEATH_BEFORE_PROGRESSION,
-        ),
-        (
-            {
-                "vital_status": "dead",
-                "death_date": "DEATH",
-                "death_cause": "other",
-                "last_known_alive": "AFTER_DEATH",
-            },
-            "last_known_alive",
-            validators.ALIVE_AFTER_DEATH,
-        ),
+        ({"vital_status": "dead"}, "vital_status", validators.DEATH_REPORT_FIRST),
         ({"distant_progression_sites": ["mars"]}, "distant_progression_sites", None),
     ],
 )

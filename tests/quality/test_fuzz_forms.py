@@ -55,6 +55,7 @@ PROJECT_APPS = {
     "assessments",
     "arms",
     "followup",
+    "safety",
     "notifications",
     "exports",
     "reports",

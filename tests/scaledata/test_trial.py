@@ -15,6 +15,7 @@ from exports import derived
 from followup import schedule
 from followup.models import PlannedVisit, Visit
 from notifications.models import Notification
+from safety.models import AdverseEvent, DeathReport, Radiotherapy
 from scaledata.trial import generate_trial
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +95,15 @@ def test_the_command_creates_sites_and_bench_users():
     # The verdicts and outcomes the use cases would have stored are there.
     assert not derived.stale_participants().exists()
     assert not derived.stale_screenings().exists()
+
+
+def test_it_makes_adverse_events_saes_radiotherapy_and_deaths_that_close_the_visits(site_a, site_b):
+    generate_trial(participants=400, sites=[site_a, site_b], today=TODAY)
+    assert AdverseEvent.objects.count() > 100
+    assert AdverseEvent.objects.filter(serious=True, aware_at__isnull=False).exists()
+    assert Radiotherapy.objects.exists()
+    deaths = DeathReport.objects.select_related("participant")
+    assert deaths.exists()
+    for report in deaths:
+        after = report.participant.planned_visits.filter(window_start__gt=report.death_date)
+        assert not after.filter(status="open").exists()

@@ -9,6 +9,8 @@ Environment variables (all optional in development):
   ALLOWED_HOSTS  comma-separated
   EMAIL_URL      e.g. smtp://user:pass@host:587 ; default: console backend
   REMINDER_HOUR  hour of the daily follow-up reminder scan, 0-23; default 7
+  SAFETY_CONTACT_EMAILS  comma-separated: the trial's safety contacts (the sponsor's
+                 pharmacovigilance desk), e-mailed at once of every serious adverse event
   REPORTS_REFRESH_SECONDS, REPORTS_CACHE_SECONDS  how often the reports page's figures are
                  recomputed (default 300), and how old they may be when shown (900)
 """
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "assessments",
     "arms",
     "followup",
+    "safety",
     "dataquality",
     "notifications",
     "exports",
@@ -191,6 +194,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cs-edc@localhost")
+# The trial's safety contacts: e-mailed (through the outbox) of each serious adverse event at
+# once, beside the site's investigators (access.roles: Action.RECEIVE_SAE_ALERTS).
+SAFETY_CONTACT_EMAILS = env.list("SAFETY_CONTACT_EMAILS", default=[])
 # A mail server that accepts the connection and then says nothing must not hold the outbox's
 # worker for ever (Django's default is no timeout); the message is retried later.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)

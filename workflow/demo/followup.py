@@ -1,5 +1,6 @@
 """Demo follow-up: past visits mostly done, some missed, some left overdue; progressions,
-recurrences and deaths; then one reminder scan so that coordinators find their bell lit.
+recurrences and deaths (death reports, through `workflow.services.record_death`); then one
+reminder scan so that coordinators find their bell lit.
 
 Everything goes through the services, as a coordinator would enter it. Participants that
 already have a visit on record are left alone, so running the seed twice changes nothing.
@@ -7,13 +8,13 @@ already have a visit on record are left alone, so running the seed twice changes
 
 import datetime as dt
 import random
-from typing import cast
 
 from access.models import Membership
 from access.roles import Role
 from enrollment.models import Participant
 from followup import services
 from followup.models import DISTANT_SITE_CHOICES, PlannedVisit, Visit
+from safety.models import DeathReport
 from workflow import services as workflow
 
 DONE_SHARE = 0.85  # of visits whose window has closed
@@ -22,6 +23,12 @@ DUE_DONE_SHARE = 0.4  # of visits whose window is open today
 DISTANT_PROGRESSION_SHARE = 0.25  # per participant
 LOCOREGIONAL_SHARE = 0.10
 DEATH_SHARE = 0.06
+# Most deaths in metastatic breast cancer are from the disease.
+DEATH_CAUSES = [DeathReport.Cause.BREAST_CANCER] * 8 + [
+    DeathReport.Cause.TREATMENT,
+    DeathReport.Cause.OTHER,
+    DeathReport.Cause.UNKNOWN,
+]
 
 
 def _crf(
@@ -105,24 +112,25 @@ def seed(*, rng: random.Random, today: dt.date, participants: int) -> str:
                 }
                 recurrence_at = False
                 recurrences += 1
-            if dies and later:
-                events = [
-                    cast("dt.date | None", data.get("distant_progression_date")),
-                    cast("dt.date | None", data.get("locoregional_recurrence_date")),
-                ]
-                earliest = max([previous, *[e for e in events if e]])
-                death = _between(rng, earliest, day)
-                data |= {
-                    "vital_status": Visit.VitalStatus.DEAD,
-                    "death_date": death,
-                    "last_known_alive": death,
-                    "death_cause": Visit.DeathCause.BREAST_CANCER,
-                }
-                deaths += 1
             workflow.record_visit(visit=visit, user=user, data=data, today=today)
             done += 1
             previous = day
-            if data.get("death_date"):
+            if dies and later:
+                # She was seen alive at this visit and died within the next two months: the
+                # death report closes the visits after it.
+                death = _between(rng, day, min(today, day + dt.timedelta(days=60)))
+                workflow.record_death(
+                    report=DeathReport(
+                        participant=participant,
+                        death_date=death,
+                        primary_cause=rng.choice(DEATH_CAUSES),
+                        autopsy=DeathReport.Autopsy.NO,
+                        information_source=rng.choice(DeathReport.Source.values),
+                    ),
+                    user=user,
+                    today=today,
+                )
+                deaths += 1
                 break
     counts = services.send_due_reminders(today=today, email=False)
     return (

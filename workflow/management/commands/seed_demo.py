@@ -14,13 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from access.demo import DEMO_PASSWORD, seed_sites_and_users
-from workflow.demo import arms, assessments, enrollment, followup
+from workflow.demo import arms, assessments, enrollment, followup, safety
 
 DEMO_STEPS = (
     ("enrollment", enrollment.seed),
     ("assessments", assessments.seed),
     ("arms", arms.seed),
     ("followup", followup.seed),
+    ("safety", safety.seed),
 )
 
 
