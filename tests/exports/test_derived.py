@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from enrollment.models import Participant, Screening
 from exports import derived
 from exports.models import ParticipantOutcome, ScreeningVerdict
-from followup.models import Visit
+from safety.models import DeathReport
 from tests.factories.followup import participant_with_visits
 from workflow import services as workflow
 
@@ -67,24 +67,21 @@ def test_a_stale_rules_version_is_recomputed_by_the_command(db):
     assert dict(untouched) == before  # only the stale rows were recomputed
 
 
-def test_recording_a_death_refreshes_the_outcomes_in_the_same_use_case(site_a, coordinator_a):
+def test_a_death_report_refreshes_the_outcomes_in_the_same_use_case(site_a, coordinator_a):
     participant = participant_with_visits(site_a, coordinator_a)
     derived.refresh_outcomes(participant_ids=[participant.pk])
     assert participant.outcome.os_event is False
     slot = participant.planned_visits.order_by("window_start").first()
     death = slot.target
-    workflow.record_visit(
-        visit=slot,
+    workflow.record_death(
+        report=DeathReport(
+            participant=participant,
+            death_date=death,
+            primary_cause=DeathReport.Cause.BREAST_CANCER,
+            autopsy=DeathReport.Autopsy.NO,
+            information_source=DeathReport.Source.HOSPITAL,
+        ),
         user=coordinator_a,
-        data={
-            "visit_date": death,
-            "vital_status": Visit.VitalStatus.DEAD,
-            "death_date": death,
-            "last_known_alive": death,
-            "death_cause": Visit.DeathCause.BREAST_CANCER,
-            "distant_progression": False,
-            "locoregional_recurrence": False,
-        },
         today=death + dt.timedelta(days=1),
     )
     participant.outcome.refresh_from_db()
