@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.decorators import require_action
@@ -206,6 +207,25 @@ def _assessment_form(
     )
 
 
+ARM_PROPOSED = _lazy(
+    "Response assessment completed. The rules propose %(arm)s; the proposal awaits the "
+    "investigator's signature."
+)
+NO_ARM_PROPOSED = _lazy("Response assessment completed. No arm is proposed: %(reason)s")
+
+
+def _completion_message(assessment: ResponseAssessment) -> str:
+    """What the save did: a draft saved, or the assessment completed and the arm it proposed."""
+    if not assessment.is_complete:
+        return _("Response assessment saved.")
+    proposal = getattr(assessment, "arm_assignment", None)
+    if proposal is None:
+        return _("Response assessment saved.")
+    if proposal.proposed_arm is None:
+        return str(NO_ARM_PROPOSED) % {"reason": proposal.no_proposal_reason}
+    return str(ARM_PROPOSED) % {"arm": proposal.get_proposed_arm_display()}
+
+
 def _assessment_page(
     request: AuthenticatedHttpRequest, participant: Participant, assessment: ResponseAssessment
 ) -> HttpResponse:
@@ -224,7 +244,7 @@ def _assessment_page(
         except (ValidationError, StaleRecordError, ReasonRequiredError, LifecycleError) as exc:
             _show_error(form, exc)
         else:
-            messages.success(request, _("Response assessment saved."))
+            messages.success(request, _completion_message(saved))
             return redirect("assessments:assessment", pk=saved.pk)
     return render(
         request,
