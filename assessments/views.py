@@ -64,6 +64,9 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     )
 
 
+ADD_LESION_ROW = "add_lesion_row"
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def baseline_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -76,7 +79,12 @@ def baseline_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = BaselineForm(data, instance=baseline)
     formset = None if lesions_locked else LesionFormSet(data, instance=baseline, prefix="lesions")
-    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+    if formset is not None and data is not None and ADD_LESION_ROW in data:
+        # "Add a lesion row" without the page's script: the same page, one row longer,
+        # nothing saved and nothing judged yet.
+        formset = formset.with_another_row()
+        form.show_unjudged()
+    elif request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         try:
             services.baseline_save(
                 baseline=form.save(commit=False),
@@ -97,6 +105,7 @@ def baseline_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "formset": formset,
             "locked_lesions": selectors.baseline_lesions(participant) if lesions_locked else [],
+            "add_lesion_row": ADD_LESION_ROW,
         },
     )
 

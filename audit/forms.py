@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from .display import plain_number
@@ -46,6 +47,11 @@ class ReasonForChangeMixin:
             fields.pop(self.reason_field, None)
             for f in fields.values():
                 f.disabled = True
+
+    def show_unjudged(self) -> None:
+        """Render the values as entered without judging them (the page was asked for more
+        rows, not to save): no "required" errors on a form half filled in on purpose."""
+        self._errors = ErrorDict()  # type: ignore[attr-defined]  # the ModelForm's, mixed in
 
     def check_not_locked(self) -> None:
         if getattr(self.instance, "is_locked", False):
