@@ -36,9 +36,7 @@ def timeline_entries(participant: Participant, user: Any, today: dt.date) -> lis
         .order_by("assessment_date", "pk")
     ):
         if assignment.proposed_arm is not None:
-            detail = str(
-                _("Proposed: %(arm)s") % {"arm": assignment.get_proposed_arm_display()}
-            )
+            detail = str(_("Proposed: %(arm)s") % {"arm": assignment.get_proposed_arm_display()})
         else:
             detail = assignment.no_proposal_reason
         if assignment.confirmed_arm is not None:

@@ -161,7 +161,7 @@ class BaselineLesionForm(forms.ModelForm[BaselineLesion]):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["organ_site"]).choices = ORGAN_SITE_CHOICES
         self.fields["baseline_mm"].widget.attrs["min"] = "0"
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             is_menu = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = (
                 "form-select form-select-sm" if is_menu else "form-control form-control-sm"

@@ -78,4 +78,3 @@ def test_the_timeline_costs_the_same_however_many_visits_and_events(client, site
     page = client.get(reverse("enrollment:casebook", args=[many.study_id])).content.decode()
     for kind in ("screening", "enrolment", "baseline", "therapy", "assessment", "arm", "visit"):
         assert f'data-testid="timeline-{kind}"' in page, kind
-
