@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.formsets import TOTAL_FORM_COUNT
 from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -177,6 +178,10 @@ class BaselineLesionForm(forms.ModelForm[BaselineLesion]):
                 "field": str(LESION_FIELD_NAMES.get(name, field.label)),
             }
 
+    def show_unjudged(self) -> None:
+        """Render the row as entered, without errors (see BaseLesionFormSet.show_unjudged)."""
+        self._errors = ErrorDict()
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
@@ -197,7 +202,7 @@ class BaseLesionFormSet(BaseInlineFormSet[BaselineLesion, Baseline, BaselineLesi
     def with_another_row(self) -> BaseLesionFormSet:
         """The same rows as entered and one more, shown without judging them: the page's
         "Add a lesion row" button without the script (which adds the row in the page)."""
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()
         total = f"{self.prefix}-{TOTAL_FORM_COUNT}"
         data[total] = str(int(data.get(total) or 0) + 1)
         grown = type(self)(data, instance=self.instance, prefix=self.prefix)
@@ -206,10 +211,10 @@ class BaseLesionFormSet(BaseInlineFormSet[BaselineLesion, Baseline, BaselineLesi
 
     def show_unjudged(self) -> None:
         """Render the entered values without the errors of a half-filled form."""
-        self._errors = []
+        self._errors: list[ErrorDict] = []
         self._non_form_errors = self.error_class()
         for form in self.forms:
-            form._errors = ErrorDict()
+            form.show_unjudged()
 
     def lesions(self) -> list[BaselineLesion]:
         """Every lesion the formset keeps: the stored ones and the rows filled in."""

@@ -51,7 +51,7 @@ class ReasonForChangeMixin:
     def show_unjudged(self) -> None:
         """Render the values as entered without judging them (the page was asked for more
         rows, not to save): no "required" errors on a form half filled in on purpose."""
-        self._errors = ErrorDict()  # type: ignore[attr-defined]  # the ModelForm's, mixed in
+        self._errors = ErrorDict()  # the ModelForm's, which this is mixed into
 
     def check_not_locked(self) -> None:
         if getattr(self.instance, "is_locked", False):
