@@ -22,10 +22,11 @@ MEASURE = """() => {
   const width = window.innerWidth;
   const cut = [];
   const controls = 'input:not([type=hidden]), select, textarea, button, a.btn';
-  const skipped = '[hidden], .collapse:not(.show), .table-responsive';
+  const skipped = '[hidden], .collapse:not(.show)';
   for (const el of document.querySelectorAll(controls)) {
     const box = el.getBoundingClientRect();
-    // A wide table scrolls in its own box (.table-responsive): its controls are reached there.
+    // A wide table scrolls in its own box (.table-responsive), but a control should not
+    // need that scroll to be seen.
     if (box.width === 0 || box.height === 0 || el.closest(skipped)) continue;
     if (box.right > width + 1 || box.left < -1) cut.push(el.outerHTML.slice(0, 80));
   }
@@ -49,7 +50,7 @@ def test_main_pages_fit_a_phone_and_a_laptop(persona, world, login_as, page, req
         url = url_of(name, world)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            response = page.goto(url)
+            response = page.goto(url, timeout=30_000)  # the reports page computes
             assert response is not None and response.status == 200, url
             found = page.evaluate(MEASURE)
             slug = name.replace(":", "-")
@@ -57,8 +58,8 @@ def test_main_pages_fit_a_phone_and_a_laptop(persona, world, login_as, page, req
             if found["overflow"] > 0:
                 problems.append(f"{url} at {width}px scrolls sideways by {found['overflow']}px")
             problems += [f"{url} at {width}px cuts {html}" for html in found["cut"]]
-            # Expanded (from 1400 px), the bar is one line of links: about 56 px high.
-            if width >= 1400 and found["navHeight"] > 70:
+            # Expanded (from 1200 px), the bar is one line of links: about 56 px high.
+            if width >= 1200 and found["navHeight"] > 70:
                 problems.append(f"{url} at {width}px: the navigation bar wraps")
     assert not problems, "\n".join(problems)
 
