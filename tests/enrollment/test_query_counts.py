@@ -19,8 +19,10 @@ MAX_LIST_QUERIES = 13
 MAX_SCREENING_QUERIES = 11
 # The casebook gathers every app's section (assessments, arms, data quality): a fixed number
 # each; data quality makes one per CRF model (the forms' states), one for the open query
-# counts and one for the sign-offs (measured: 27 with six CRF models, 28 with Visit).
-MAX_CASEBOOK_QUERIES = 30
+# counts and one for the sign-offs (measured: 27 with six CRF models, 28 with Visit). The
+# follow-up section reads the schedule (two) and the timeline each source once more (eight:
+# the assessments' five, the arm decisions, the schedule's two): 35 measured.
+MAX_CASEBOOK_QUERIES = 38
 
 
 def _populate(site, user, n):
