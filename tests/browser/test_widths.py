@@ -50,7 +50,7 @@ def test_main_pages_fit_a_phone_and_a_laptop(persona, world, login_as, page, req
         url = url_of(name, world)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            response = page.goto(url, timeout=30_000)  # the reports page computes
+            response = page.goto(url, timeout=60_000)  # the reports page computes
             assert response is not None and response.status == 200, url
             found = page.evaluate(MEASURE)
             slug = name.replace(":", "-")
