@@ -11,6 +11,9 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.formsets import TOTAL_FORM_COUNT
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -137,6 +140,17 @@ ORGAN_SITE_CHOICES = [
 ]
 
 
+LESION_FIELD_LABEL = _("Lesion %(number)s %(field)s")
+LESION_FIELD_NAMES = {
+    "organ_site": _("organ site"),
+    "description": _("location"),
+    "kind": _("target or non-target"),
+    "baseline_mm": _("size, mm"),
+}
+# Replaced by the row's number by static/js/lesion-rows.js when it copies the empty row.
+LESION_NUMBER_PLACEHOLDER = "__number__"
+
+
 class BaselineLesionForm(forms.ModelForm[BaselineLesion]):
     """One lesion row. Compartment and nodal follow from the organ site (see services)."""
 
@@ -148,6 +162,25 @@ class BaselineLesionForm(forms.ModelForm[BaselineLesion]):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["organ_site"]).choices = ORGAN_SITE_CHOICES
         self.fields["baseline_mm"].widget.attrs["min"] = "0"
+        for field in self.fields.values():
+            is_menu = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if is_menu else "form-control form-control-sm"
+            )
+        self.fields["description"].widget.attrs["class"] += " lesion-location"
+        # The table's column headers are not labels: each control names its row ("Lesion 2
+        # organ site"), and the empty row the page copies names a placeholder its script fills.
+        index = (self.prefix or "").rsplit("-", 1)[-1]
+        number = LESION_NUMBER_PLACEHOLDER if not index.isdigit() else str(int(index) + 1)
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-label"] = str(LESION_FIELD_LABEL) % {
+                "number": number,
+                "field": str(LESION_FIELD_NAMES.get(name, field.label)),
+            }
+
+    def show_unjudged(self) -> None:
+        """Render the row as entered, without errors (see BaseLesionFormSet.show_unjudged)."""
+        self._errors = ErrorDict()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -166,6 +199,23 @@ class BaselineLesionForm(forms.ModelForm[BaselineLesion]):
 
 
 class BaseLesionFormSet(BaseInlineFormSet[BaselineLesion, Baseline, BaselineLesionForm]):
+    def with_another_row(self) -> BaseLesionFormSet:
+        """The same rows as entered and one more, shown without judging them: the page's
+        "Add a lesion row" button without the script (which adds the row in the page)."""
+        data = cast(QueryDict, self.data).copy()
+        total = f"{self.prefix}-{TOTAL_FORM_COUNT}"
+        data[total] = str(int(data.get(total) or 0) + 1)
+        grown = type(self)(data, instance=self.instance, prefix=self.prefix)
+        grown.show_unjudged()
+        return grown
+
+    def show_unjudged(self) -> None:
+        """Render the entered values without the errors of a half-filled form."""
+        self._errors: list[ErrorDict] = []
+        self._non_form_errors = self.error_class()
+        for form in self.forms:
+            form.show_unjudged()
+
     def lesions(self) -> list[BaselineLesion]:
         """Every lesion the formset keeps: the stored ones and the rows filled in."""
         return [

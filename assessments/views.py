@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.decorators import require_action
@@ -63,6 +64,9 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     )
 
 
+ADD_LESION_ROW = "add_lesion_row"
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def baseline_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -75,7 +79,12 @@ def baseline_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = BaselineForm(data, instance=baseline)
     formset = None if lesions_locked else LesionFormSet(data, instance=baseline, prefix="lesions")
-    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+    if formset is not None and data is not None and ADD_LESION_ROW in data:
+        # "Add a lesion row" without the page's script: the same page, one row longer,
+        # nothing saved and nothing judged yet.
+        formset = formset.with_another_row()
+        form.show_unjudged()
+    elif request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         try:
             workflow.save_baseline(
                 baseline=form.save(commit=False),
@@ -96,6 +105,7 @@ def baseline_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "formset": formset,
             "locked_lesions": selectors.baseline_lesions(participant) if lesions_locked else [],
+            "add_lesion_row": ADD_LESION_ROW,
         },
     )
 
@@ -206,6 +216,25 @@ def _assessment_form(
     )
 
 
+ARM_PROPOSED = _lazy(
+    "Response assessment completed. The rules propose %(arm)s; the proposal awaits the "
+    "investigator's signature."
+)
+NO_ARM_PROPOSED = _lazy("Response assessment completed. No arm is proposed: %(reason)s")
+
+
+def _completion_message(assessment: ResponseAssessment) -> str:
+    """What the save did: a draft saved, or the assessment completed and the arm it proposed."""
+    if not assessment.is_complete:
+        return _("Response assessment saved.")
+    proposal = getattr(assessment, "arm_assignment", None)
+    if proposal is None:
+        return _("Response assessment saved.")
+    if proposal.proposed_arm is None:
+        return str(NO_ARM_PROPOSED) % {"reason": proposal.no_proposal_reason}
+    return str(ARM_PROPOSED) % {"arm": proposal.get_proposed_arm_display()}
+
+
 def _assessment_page(
     request: AuthenticatedHttpRequest, participant: Participant, assessment: ResponseAssessment
 ) -> HttpResponse:
@@ -224,7 +253,7 @@ def _assessment_page(
         except (ValidationError, StaleRecordError, ReasonRequiredError, LifecycleError) as exc:
             _show_error(form, exc)
         else:
-            messages.success(request, _("Response assessment saved."))
+            messages.success(request, _completion_message(saved))
             return redirect("assessments:assessment", pk=saved.pk)
     return render(
         request,

@@ -3,8 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from .display import plain_number
 from .models import CrfRecord
 from .services import REASON_REQUIRED, RECORD_LOCKED
 
@@ -40,9 +42,25 @@ class ReasonForChangeMixin:
             if not field.required and not (field.help_text or ""):
                 field.help_text = _("Optional while the form is a draft.")
         if getattr(instance, "is_locked", False):
+            # Nothing can be changed, so no reason can be given: the page says the form is
+            # locked instead of offering a field that cannot be typed in.
+            fields.pop(self.reason_field, None)
             for f in fields.values():
                 f.disabled = True
+
+    def show_unjudged(self) -> None:
+        """Render the values as entered without judging them (the page was asked for more
+        rows, not to save): no "required" errors on a form half filled in on purpose."""
+        self._errors = ErrorDict()  # the ModelForm's, which this is mixed into
 
     def check_not_locked(self) -> None:
         if getattr(self.instance, "is_locked", False):
             raise forms.ValidationError(RECORD_LOCKED, code="locked")
+
+
+def show_plain_numbers(form: forms.BaseForm, names: "list[str] | tuple[str, ...]") -> None:
+    """Show the stored decimals of `names` without the zeros their column pads them with
+    (3.2, not 3.200), in the boxes a user edits."""
+    for name in names:
+        if name in form.initial:
+            form.initial[name] = plain_number(form.initial[name])

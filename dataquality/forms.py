@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
 from access.roles import Action
+from audit.display import field_label
 
 from .audit_trail import NOT_SHOWN
 from .models import DataQuery
@@ -26,7 +27,7 @@ def _helper() -> FormHelper:
 def field_choices(model: type[Model]) -> list[tuple[str, Any]]:
     """The fields of a form a query may be about (its data, not its bookkeeping)."""
     return [(WHOLE_FORM, _("The form as a whole"))] + [
-        (f.name, f.verbose_name.capitalize())
+        (f.name, field_label(f))
         for f in model._meta.concrete_fields
         if f.name not in NOT_SHOWN and f.name not in LIFECYCLE_COLUMNS and not f.primary_key
     ]

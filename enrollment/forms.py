@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
 from access.roles import Action
-from audit.forms import ReasonForChangeMixin
+from audit.forms import ReasonForChangeMixin, show_plain_numbers
 from audit.services import REASON_REQUIRED
 from ruleviolation import RuleViolation
 
@@ -22,6 +22,7 @@ from .models import Confirmation, MetastaticSite, OffStudy, Participant, Screeni
 from .validators import FUTURE_DATE
 
 NEGATIVE_VALUE = _("A laboratory value cannot be negative.")
+UNIT_LABEL = _("%(lab)s unit")
 UNKNOWN_UNIT = _("Unknown unit: choose one of the listed units.")
 ECOG_OUT_OF_RANGE = _("ECOG performance status is 0 to 5.")
 NEGATIVE_COUNT = _("The number of lesions cannot be negative.")
@@ -128,7 +129,10 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm[Screening]):
                 self.initial[unit] = self.initial.get(unit) or next(iter(units))
             self.fields["change_reason"].widget = forms.HiddenInput()
         self.fields["ecog"].error_messages["invalid_choice"] = ECOG_OUT_OF_RANGE
+        show_plain_numbers(self, [name for lab in LAB_FIELDS for name in lab[:2] if name])
         for value, uln, unit, _units in LAB_FIELDS:
+            # Seven menus all named "Unit" cannot be told apart by a screen reader.
+            self.fields[unit].label = UNIT_LABEL % {"lab": self.fields[value].label}
             self.fields[value].validators.append(MinValueValidator(0, NEGATIVE_VALUE))
             self.fields[value].widget.attrs["min"] = "0"
             self.fields[unit].error_messages["invalid_choice"] = UNKNOWN_UNIT

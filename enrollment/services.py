@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
 from access.roles import Action, require
+from audit.lifecycle import Move
+from audit.models import CrfStatus
 from audit.services import save_record
 from ruleviolation import RuleViolation
 
@@ -227,7 +229,15 @@ def screen_fail(
         locked.status = Screening.Status.SCREEN_FAILED
         locked.failed_criteria = list(verdict.failed)
         locked.outcome_note = note.strip()
-        save_record(locked, user=user, reason=REASON_SCREEN_FAILED, expected_version=locked.version)
+        # Recording the outcome is the site finishing the form: it is complete from now on,
+        # not a draft beside a screen failure (and a later change names its reason).
+        save_record(
+            locked,
+            user=user,
+            reason=REASON_SCREEN_FAILED,
+            expected_version=locked.version,
+            move=Move.COMPLETE if locked.crf_status == CrfStatus.DRAFT else None,
+        )
     screening.refresh_from_db()
     return screening
 

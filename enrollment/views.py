@@ -201,6 +201,7 @@ def participant_casebook(request: AuthenticatedHttpRequest, study_id: str) -> Ht
         "participant": participant,
         "screening": screening,
         "sections": sections,
+        "timeline": workflow_casebook.casebook_timeline(participant, request.user),
         "path": casebook.trial_path(participant, sections),
         "checklist": selectors.screening_checklist(screening, today=screening.screening_date)
         if screening
