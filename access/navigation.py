@@ -28,6 +28,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Tumour assessments"), "assessments:participant_list", Action.VIEW_PARTICIPANTS),
     NavItem(_("Follow-up"), "followup:worklist", Action.ENTER_DATA),
     NavItem(_("Data queries"), "dataquality:query_list", Action.VIEW_PARTICIPANTS),
+    NavItem(_("Source data verification"), "dataquality:sdv_worklist", Action.VERIFY),
     NavItem(_("Notifications"), "notifications:list", Action.VIEW_PARTICIPANTS),
     NavItem(_("Reports"), "reports:index", Action.VIEW_REPORTS),
     NavItem(_("Exports"), "exports:index", Action.EXPORT_DEIDENTIFIED),

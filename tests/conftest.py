@@ -74,6 +74,21 @@ def admin_a(site_a):
 
 
 @pytest.fixture
+def monitor_a(site_a):
+    return user_with_role(Role.MONITOR, site_a, username="monitor_a")
+
+
+@pytest.fixture
+def monitor_b(site_b):
+    return user_with_role(Role.MONITOR, site_b, username="monitor_b")
+
+
+@pytest.fixture
+def statistician_a(site_a):
+    return user_with_role(Role.STATISTICIAN, site_a, username="statistician_a")
+
+
+@pytest.fixture
 def persona(request):
     """A persona by fixture name, for `parametrize("persona", [...], indirect=True)`."""
     return request.getfixturevalue(request.param)

@@ -27,11 +27,28 @@ from tests.factories.enrollment import ScreeningFactory, enrolled_participant
 pytestmark = pytest.mark.django_db
 
 ANONYMOUS = "anonymous"
-SITE_A = ("coordinator_a", "investigator_a", "data_manager_a", "admin_a")
-SITE_B = ("coordinator_b", "investigator_b")
+SITE_A = (
+    "coordinator_a",
+    "investigator_a",
+    "data_manager_a",
+    "admin_a",
+    "monitor_a",
+    "statistician_a",
+)
+SITE_B = ("coordinator_b", "investigator_b", "monitor_b")
 PERSONAS = (ANONYMOUS, *SITE_A, *SITE_B)
 EVERYONE = frozenset(SITE_A + SITE_B)
 EVERYONE_AT_A = frozenset(SITE_A)
+# The statistician reads no participant's record: every one is absent (404) for them, as another
+# site's is, and the pages that list participants are refused (403).
+NO_RECORDS = frozenset({"statistician_a"})
+READERS = EVERYONE - NO_RECORDS
+READERS_AT_A = EVERYONE_AT_A - NO_RECORDS
+REPORT_READERS = frozenset(
+    {"investigator_a", "data_manager_a", "admin_a", "investigator_b", "monitor_a", "monitor_b"}
+    | {"statistician_a"}
+)
+EXPORTERS = frozenset({"data_manager_a", "admin_a", "statistician_a"})
 
 # Outside the matrix: Django's admin has its own staff permission system (tested in
 # tests/audit), and these public pages serve everyone.
@@ -67,7 +84,9 @@ def pk(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda w: {"pk": w[key].pk}
 
 
-DATA_MANAGERS = frozenset({"data_manager_a"})
+# Queries and source data verification: data managers and the sponsor's monitors.
+QUERIERS = frozenset({"data_manager_a", "monitor_a"})
+VERIFIERS = frozenset({"data_manager_a", "monitor_a", "monitor_b"})
 LOCKERS = frozenset({"data_manager_a", "admin_a"})
 
 
@@ -79,39 +98,39 @@ def form_args(world: dict[str, Any]) -> dict[str, Any]:
 MATRIX: dict[str, Row] = {
     "home": Row(),
     # Screening and enrolment
-    "enrollment:screening_list": Row(),
+    "enrollment:screening_list": Row(allowed=READERS),
     "enrollment:screening_new": Row(allowed=frozenset({"coordinator_a", "coordinator_b"})),
     "enrollment:screening_evaluate": Row(
         allowed=frozenset({"coordinator_a", "coordinator_b"}), method="post"
     ),
-    "enrollment:screening_detail": Row(pk("screening"), EVERYONE_AT_A),
+    "enrollment:screening_detail": Row(pk("screening"), READERS_AT_A),
     "enrollment:screening_enrol": Row(pk("screening"), coordinators(), method="post"),
     "enrollment:screening_fail": Row(pk("screening"), coordinators(), method="post"),
-    "enrollment:participant_list": Row(),
-    "enrollment:casebook": Row(lambda w: {"study_id": w["participant"].study_id}, EVERYONE_AT_A),
+    "enrollment:participant_list": Row(allowed=READERS),
+    "enrollment:casebook": Row(lambda w: {"study_id": w["participant"].study_id}, READERS_AT_A),
     "enrollment:off_study": Row(lambda w: {"study_id": w["participant"].study_id}, coordinators()),
     # Assessments
-    "assessments:participant_list": Row(),
-    "assessments:participant": Row(pk("participant"), EVERYONE_AT_A),
+    "assessments:participant_list": Row(allowed=READERS),
+    "assessments:participant": Row(pk("participant"), READERS_AT_A),
     "assessments:baseline": Row(pk("participant"), coordinators()),
     "assessments:therapy_create": Row(pk("participant"), coordinators()),
     "assessments:therapy_edit": Row(pk("therapy"), coordinators()),
     "assessments:assessment_create": Row(pk("participant"), coordinators()),
     "assessments:assessment_preview": Row(pk("participant"), coordinators(), method="post"),
-    "assessments:assessment": Row(pk("assessment"), EVERYONE_AT_A),
+    "assessments:assessment": Row(pk("assessment"), READERS_AT_A),
     "assessments:assessment_edit": Row(pk("draft_assessment"), coordinators()),
     "assessments:surgery_create": Row(pk("participant"), coordinators()),
     "assessments:surgery_edit": Row(pk("surgery"), coordinators()),
     # Arm assignment
     "arms:queue": Row(allowed=frozenset({"investigator_a", "investigator_b"})),
-    "arms:review": Row(pk("assignment"), EVERYONE_AT_A),
+    "arms:review": Row(pk("assignment"), READERS_AT_A),
     "arms:confirm": Row(pk("assignment"), frozenset({"investigator_a"}), method="post"),
     "arms:override": Row(pk("assignment"), frozenset({"investigator_a"}), method="post"),
-    "arms:participant": Row(pk("participant"), EVERYONE_AT_A),
+    "arms:participant": Row(pk("participant"), READERS_AT_A),
     # Follow-up
     "followup:worklist": Row(allowed=frozenset({"coordinator_a", "coordinator_b"})),
     "followup:participant_visits": Row(
-        lambda w: {"participant_pk": w["participant"].pk}, EVERYONE_AT_A
+        lambda w: {"participant_pk": w["participant"].pk}, READERS_AT_A
     ),
     "followup:unscheduled_visit": Row(
         lambda w: {"participant_pk": w["participant"].pk}, coordinators()
@@ -124,37 +143,33 @@ MATRIX: dict[str, Row] = {
     "notifications:done": Row(pk("notification"), coordinators(), method="post", refused=404),
     "notifications:all_done": Row(method="post"),
     # Data quality: queries, form lifecycle, audit trail, casebook sign-off
-    "dataquality:query_list": Row(),
-    "dataquality:query_detail": Row(pk("query"), EVERYONE_AT_A),
+    "dataquality:query_list": Row(allowed=READERS),
+    "dataquality:query_detail": Row(pk("query"), READERS_AT_A),
     "dataquality:query_answer": Row(pk("query"), coordinators(), method="post"),
-    "dataquality:query_close": Row(pk("query"), DATA_MANAGERS, method="post"),
-    "dataquality:query_reopen": Row(pk("query"), DATA_MANAGERS, method="post"),
-    "dataquality:form": Row(form_args, EVERYONE_AT_A),
-    "dataquality:query_new": Row(form_args, DATA_MANAGERS),
+    "dataquality:query_close": Row(pk("query"), QUERIERS, method="post"),
+    "dataquality:query_reopen": Row(pk("query"), QUERIERS, method="post"),
+    "dataquality:form": Row(form_args, READERS_AT_A),
+    "dataquality:query_new": Row(form_args, QUERIERS),
     "dataquality:form_complete": Row(form_args, coordinators(), method="post"),
-    "dataquality:form_verify": Row(form_args, DATA_MANAGERS, method="post"),
+    "dataquality:form_verify": Row(form_args, QUERIERS, method="post"),
     "dataquality:form_lock": Row(
         form_args, frozenset({"data_manager_a", "admin_a"}), method="post"
     ),
     "dataquality:form_unlock": Row(form_args, frozenset({"admin_a"}), method="post"),
     "dataquality:participant_audit": Row(
-        lambda w: {"study_id": w["participant"].study_id}, EVERYONE_AT_A
+        lambda w: {"study_id": w["participant"].study_id}, READERS_AT_A
     ),
     "dataquality:casebook_sign": Row(
         lambda w: {"study_id": w["participant"].study_id}, frozenset({"investigator_a"})
     ),
-    "dataquality:audit_csv": Row(allowed=frozenset({"data_manager_a", "admin_a"})),
+    "dataquality:audit_csv": Row(allowed=EXPORTERS),
+    "dataquality:sdv_worklist": Row(allowed=VERIFIERS),
+    "dataquality:sdv_verify": Row(allowed=VERIFIERS, method="post"),
     # Exports and reports
-    "exports:index": Row(allowed=frozenset({"data_manager_a", "admin_a"})),
-    "exports:download": Row(allowed=frozenset({"data_manager_a", "admin_a"})),
-    "reports:index": Row(
-        allowed=frozenset({"investigator_a", "data_manager_a", "admin_a", "investigator_b"})
-    ),
-    "reports:km_svg": Row(
-        lambda w: {"outcome": "os"},
-        frozenset({"investigator_a", "data_manager_a", "admin_a", "investigator_b"}),
-        site_record=False,
-    ),
+    "exports:index": Row(allowed=EXPORTERS),
+    "exports:download": Row(allowed=EXPORTERS),
+    "reports:index": Row(allowed=REPORT_READERS),
+    "reports:km_svg": Row(lambda w: {"outcome": "os"}, REPORT_READERS, site_record=False),
 }
 
 
@@ -233,7 +248,7 @@ def _expected(row: Row, persona: str) -> int | str:
         return "login"
     if persona in row.allowed:
         return "ok"
-    if persona in SITE_B and row.of_site_a:
+    if (persona in SITE_B or persona in NO_RECORDS) and row.of_site_a:
         return 404
     return row.refused
 
