@@ -32,6 +32,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Notifications"), "notifications:list", Action.VIEW_PARTICIPANTS),
     NavItem(_("Reports"), "reports:index", Action.VIEW_REPORTS),
     NavItem(_("Exports"), "exports:index", Action.EXPORT_DEIDENTIFIED),
+    NavItem(_("Staff"), "accounts:staff", Action.MANAGE_USERS),
 )
 
 

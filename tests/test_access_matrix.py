@@ -70,6 +70,8 @@ class Row:
     # A row about one of site A's records (site B's users get 404), or a page of the user's
     # own sites (site B's users are judged by their role, like site A's).
     site_record: bool | None = None
+    # A page for everyone, signed in or not (a forgotten password, an invitation's link).
+    public: bool = False
 
     @property
     def of_site_a(self) -> bool:
@@ -86,6 +88,8 @@ def pk(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 # Queries and source data verification: data managers and the sponsor's monitors.
 QUERIERS = frozenset({"data_manager_a", "monitor_a"})
+ADMINS = frozenset({"admin_a"})
+RESET_ARGS = {"uidb64": "MQ", "token": "not-a-token"}
 VERIFIERS = frozenset({"data_manager_a", "monitor_a", "monitor_b"})
 LOCKERS = frozenset({"data_manager_a", "admin_a"})
 
@@ -170,6 +174,27 @@ MATRIX: dict[str, Row] = {
     "exports:download": Row(allowed=EXPORTERS),
     "reports:index": Row(allowed=REPORT_READERS),
     "reports:km_svg": Row(lambda w: {"outcome": "os"}, REPORT_READERS, site_record=False),
+    # Accounts: one's own password and second factor; the admins' staff page (a site A
+    # membership and person: site B's users are refused by their role before any lookup).
+    "accounts:password_change": Row(),
+    "accounts:password_change_done": Row(),
+    "accounts:password_reset": Row(public=True),
+    "accounts:password_reset_done": Row(public=True),
+    "accounts:password_reset_confirm": Row(lambda w: RESET_ARGS, public=True),
+    "accounts:password_reset_complete": Row(public=True),
+    "accounts:invitation": Row(lambda w: RESET_ARGS, public=True),
+    "accounts:two_factor": Row(),
+    "accounts:two_factor_enrol": Row(),
+    "accounts:two_factor_verify": Row(),
+    "accounts:backup_codes": Row(method="post"),
+    "accounts:staff": Row(allowed=ADMINS),
+    "accounts:invite": Row(allowed=ADMINS),
+    "accounts:membership_role": Row(pk("membership"), ADMINS, method="post", site_record=False),
+    "accounts:membership_end": Row(pk("membership"), ADMINS, method="post", site_record=False),
+    "accounts:user_deactivate": Row(pk("person"), ADMINS, method="post", site_record=False),
+    "accounts:user_second_factor_reset": Row(
+        pk("person"), ADMINS, method="post", site_record=False
+    ),
 }
 
 
@@ -237,6 +262,8 @@ def world(site_a, site_b, coordinator_a, request):
             text="Check the agents",
             user=request.getfixturevalue("data_manager_a"),
         ),
+        "membership": user.memberships.get(),
+        "person": user,
         "notification": Notification.objects.create(
             recipient=user, kind="test", message="A visit is due"
         ),
@@ -244,6 +271,8 @@ def world(site_a, site_b, coordinator_a, request):
 
 
 def _expected(row: Row, persona: str) -> int | str:
+    if row.public:
+        return "ok"
     if persona == ANONYMOUS:
         return "login"
     if persona in row.allowed:
