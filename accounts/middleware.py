@@ -7,6 +7,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
+
+from access.roles import second_factor_required
 
 from . import second_factor
 
@@ -28,12 +31,15 @@ class SecondFactorMiddleware:
         allowed = (enrol, verify, reverse("logout"), reverse("set_language"), settings.STATIC_URL)
         if request.path.startswith(tuple(str(path) for path in allowed)):
             return self.get_response(request)
+        to_verify = f"{verify}?{urlencode({'next': request.get_full_path()})}"
+        if second_factor_required(user):
+            return redirect(to_verify if second_factor.has_device(user) else enrol)
+        # A coordinator: asked for the code only if they enrolled an authenticator. A role
+        # that requires one is checked above on every request, so a promotion counts at once.
         session = request.session
         if session.get(OPTIONAL_FOR) == user.pk:
             return self.get_response(request)
         if second_factor.has_device(user):
-            return redirect(f"{verify}?next={request.get_full_path()}")
-        if second_factor.needs_second_factor(user):
-            return redirect(enrol)
+            return redirect(to_verify)
         session[OPTIONAL_FOR] = user.pk
         return self.get_response(request)

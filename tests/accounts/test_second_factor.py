@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils.http import urlencode
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -51,6 +52,13 @@ def test_a_required_role_without_a_device_is_sent_to_enrol_and_nowhere_else(clie
 def test_a_coordinator_signs_in_with_the_password_alone(client, coordinator_a):
     _log_in(client, coordinator_a)
     assert client.get(WORK).status_code == 200
+
+
+def test_a_promotion_asks_for_the_second_factor_at_once(client, coordinator_a):
+    _log_in(client, coordinator_a)
+    assert client.get(WORK).status_code == 200
+    coordinator_a.memberships.update(role=Role.INVESTIGATOR)
+    assert client.get(WORK)["Location"] == ENROL
 
 
 def test_a_coordinator_who_enrolled_is_asked_for_the_code(client, coordinator_a):
@@ -109,7 +117,7 @@ def test_sign_in_with_the_code_then_back_to_the_page(client, investigator_a):
     device = authenticator(investigator_a)
     _log_in(client, investigator_a)
     redirect_to = client.get(WORK)["Location"]
-    assert redirect_to == f"{VERIFY}?next={WORK}"
+    assert redirect_to == f"{VERIFY}?{urlencode({'next': WORK})}"
     response = client.post(redirect_to, {"token": code(device), "next": WORK})
     assert response.status_code == 302 and response["Location"] == WORK
     assert client.get(WORK).status_code == 200
