@@ -52,11 +52,24 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class _LinkNotFound:
+    """A link that names no account or whose token is spent or expired is a 404 (the page
+    still says why), like any other URL that names nothing."""
+
+    validlink: bool
+
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response: HttpResponseBase = super().dispatch(*args, **kwargs)  # type: ignore[misc]  # a mixin before Django's view
+        if not self.validlink and response.status_code == 200:
+            response.status_code = 404
+        return response
+
+
+class PasswordResetConfirmView(_LinkNotFound, auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
-class InvitationView(auth_views.PasswordResetConfirmView):
+class InvitationView(_LinkNotFound, auth_views.PasswordResetConfirmView):
     """The invitation's link: set a password, and the account opens."""
 
     token_generator = invitation_tokens

@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from accounts.tokens import invitation_tokens
 from arms.models import ArmAssignment
 from assessments import recist
 from dataquality.services import open_query
@@ -89,7 +93,17 @@ def pk(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
 # Queries and source data verification: data managers and the sponsor's monitors.
 QUERIERS = frozenset({"data_manager_a", "monitor_a"})
 ADMINS = frozenset({"admin_a"})
-RESET_ARGS = {"uidb64": "MQ", "token": "not-a-token"}
+
+
+def _link(world: dict[str, Any], tokens: Any) -> dict[str, str]:
+    """A working set-password link (a dead one is a 404), of a user no persona is: a log-in
+    changes the user's token."""
+    from tests.factories.access import UserFactory
+
+    user = UserFactory(username="link_holder")
+    return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": tokens.make_token(user)}
+
+
 VERIFIERS = frozenset({"data_manager_a", "monitor_a", "monitor_b"})
 LOCKERS = frozenset({"data_manager_a", "admin_a"})
 
@@ -180,9 +194,11 @@ MATRIX: dict[str, Row] = {
     "accounts:password_change_done": Row(),
     "accounts:password_reset": Row(public=True),
     "accounts:password_reset_done": Row(public=True),
-    "accounts:password_reset_confirm": Row(lambda w: RESET_ARGS, public=True),
+    "accounts:password_reset_confirm": Row(
+        lambda w: _link(w, default_token_generator), public=True
+    ),
     "accounts:password_reset_complete": Row(public=True),
-    "accounts:invitation": Row(lambda w: RESET_ARGS, public=True),
+    "accounts:invitation": Row(lambda w: _link(w, invitation_tokens), public=True),
     "accounts:two_factor": Row(),
     "accounts:two_factor_enrol": Row(),
     "accounts:two_factor_verify": Row(),

@@ -111,7 +111,7 @@ def test_the_link_sets_a_password_once(client, coordinator_a, django_capture_on_
     # The token hashes the password: once it changed, the link is dead.
     response = client.get(link, follow=True)
     assert "does not work any more" in response.content.decode()
-    assert _set(client, link, "another-long-passphrase").status_code == 200
+    assert _set(client, link, "another-long-passphrase").status_code == 404
     coordinator_a.refresh_from_db()
     assert coordinator_a.check_password(NEW_PASSWORD)
 
