@@ -22,8 +22,11 @@ def seed_sites_and_users() -> list[Site]:
     for site in sites:
         for role in (Role.COORDINATOR, Role.INVESTIGATOR):
             _demo_user(f"{role.value}_{site.code.lower()}", [(site, role)])
-    # Data manager and admin work across sites, as central staff do.
+    # Data manager and admin work across sites, as central staff do; so do the sponsor's
+    # monitor and the trial statistician.
     _demo_user("data_manager", [(site, Role.DATA_MANAGER) for site in sites])
+    _demo_user("monitor", [(site, Role.MONITOR) for site in sites])
+    _demo_user("statistician", [(site, Role.STATISTICIAN) for site in sites])
     admin = _demo_user("admin", [(site, Role.ADMIN) for site in sites])
     admin.is_staff = admin.is_superuser = True
     admin.save(update_fields=["is_staff", "is_superuser"])

@@ -29,10 +29,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Follow-up"), "followup:worklist", Action.ENTER_DATA),
     NavItem(_("Serious adverse events"), "safety:sae_worklist", Action.VIEW_SAE_WORKLIST),
     NavItem(_("Data queries"), "dataquality:query_list", Action.VIEW_PARTICIPANTS),
+    NavItem(_("Source data verification"), "dataquality:sdv_worklist", Action.VERIFY),
     NavItem(_("Notifications"), "notifications:list", Action.VIEW_PARTICIPANTS),
     NavItem(_("Reports"), "reports:index", Action.VIEW_REPORTS),
     NavItem(_("Safety"), "safety:report", Action.VIEW_SAFETY_REPORT),
     NavItem(_("Exports"), "exports:index", Action.EXPORT_DEIDENTIFIED),
+    NavItem(_("Staff"), "accounts:staff", Action.MANAGE_USERS),
 )
 
 

@@ -16,6 +16,11 @@ class Role(models.TextChoices):
     INVESTIGATOR = "investigator", _("Investigator")
     DATA_MANAGER = "data_manager", _("Data manager")
     ADMIN = "admin", _("Administrator")
+    # The sponsor's clinical research associate: reads everything at their sites, verifies
+    # source data and raises queries; changes no clinical value.
+    MONITOR = "monitor", _("Monitor")
+    # Analyses the trial: de-identified exports and reports, nothing per participant.
+    STATISTICIAN = "statistician", _("Statistician")
 
 
 class Action(StrEnum):
@@ -45,6 +50,9 @@ class Action(StrEnum):
     CODE_TERMS = "code_terms"
     VIEW_SAE_WORKLIST = "view_sae_worklist"
     VIEW_SAFETY_REPORT = "view_safety_report"
+    # Invite people, change or end their memberships, deactivate accounts, reset a lost second
+    # factor: at the sites the admin administers (accounts).
+    MANAGE_USERS = "manage_users"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -96,9 +104,34 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.EXPORT_IDENTIFIED,
             Action.VIEW_AUDIT_TRAIL,
             Action.VIEW_SAFETY_REPORT,
+            Action.MANAGE_USERS,
+        }
+    ),
+    Role.MONITOR: frozenset(
+        {
+            Action.VIEW_PARTICIPANTS,
+            Action.RAISE_QUERY,
+            Action.VERIFY,
+            Action.VIEW_REPORTS,
+            Action.VIEW_AUDIT_TRAIL,
+            Action.VIEW_SAE_WORKLIST,
+            Action.VIEW_SAFETY_REPORT,
+        }
+    ),
+    Role.STATISTICIAN: frozenset(
+        {
+            Action.VIEW_REPORTS,
+            Action.EXPORT_DEIDENTIFIED,
         }
     ),
 }
+
+# Roles that sign in with a second factor (accounts.second_factor): those who sign
+# electronically, change what others may do, read every participant's record or take the
+# trial's data out in bulk. Coordinators may enrol one and are then asked for it too.
+SECOND_FACTOR_REQUIRED: frozenset[Role] = frozenset(
+    {Role.INVESTIGATOR, Role.DATA_MANAGER, Role.ADMIN, Role.MONITOR, Role.STATISTICIAN}
+)
 
 
 # Each user's home is the page of their daily work: the first of these whose action a role of
@@ -106,6 +139,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 HOME_PAGES: tuple[tuple[Action, str], ...] = (
     (Action.ENTER_DATA, "followup:worklist"),  # visits overdue, due and upcoming
     (Action.SIGN_ARM, "arms:queue"),  # arm proposals awaiting a signature
+    (Action.VERIFY, "dataquality:sdv_worklist"),  # forms waiting for source data verification
     (Action.RAISE_QUERY, "dataquality:query_list"),  # open data queries
     (Action.EXPORT_DEIDENTIFIED, "exports:index"),  # taking the trial's data out
 )
@@ -124,6 +158,11 @@ def require(user: Any, action: Action, site_id: int | None) -> None:
     without a site is refused: "at any site" is for pages, never for a write."""
     if user is None or site_id is None or not user.can(action, site_id):
         raise PermissionDenied(NOT_ALLOWED)
+
+
+def second_factor_required(user: Any) -> bool:
+    """True when a role the user holds at any site asks for a second factor at sign-in."""
+    return any(Role(role) in SECOND_FACTOR_REQUIRED for role in user.roles)
 
 
 def roles_allowed(action: Action) -> list[str]:

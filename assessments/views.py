@@ -45,6 +45,7 @@ def _participant_url(participant: Participant) -> str:
 @require_GET
 @login_required
 def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_action(request.user, Action.VIEW_PARTICIPANTS)
     participants = selectors.participants_for_user(request.user)
     return render(request, "assessments/participant_list.html", {"participants": participants})
 

@@ -31,6 +31,11 @@ from typing import Any, ClassVar
 
 from locust import HttpUser, between, constant_pacing, events, task
 
+try:  # run by locust from this directory, or imported as bench.locustfile
+    from totp import DEMO_TOTP_BASE32, totp_code
+except ImportError:  # pragma: no cover
+    from bench.totp import DEMO_TOTP_BASE32, totp_code
+
 SITES = [s.strip().upper() for s in os.environ.get("BENCH_SITES", "CH,RJ").split(",")]
 PER_SITE = int(os.environ.get("BENCH_PER_SITE", "1000"))
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-password-2026")
@@ -39,6 +44,11 @@ FLOOR = "floor (no database)"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # The TLS proxy's word: the production settings serve HTTPS only.
 HEADERS = {"X-Forwarded-Proto": "https", "User-Agent": "cs-edc-bench"}
+TWO_FACTOR_VERIFY = "/accounts/two-factor/verify/"
+# One log-in per account, its cookies shared by the simulated users of that account: a code is
+# accepted once (django-otp refuses a replay), so several users of one account cannot each give
+# the same code in the same 30 seconds.
+_SESSIONS: dict[str, dict[str, str]] = {}
 
 
 def _loopback_only(environment: Any, **kwargs: Any) -> None:
@@ -106,6 +116,13 @@ class StaffUser(HttpUser):
             cookie.secure = False
 
     def _login(self, username: str) -> None:
+        if username in _SESSIONS:
+            self.client.cookies.update(_SESSIONS[username])
+            return
+        self._log_in_with_password(username)
+        _SESSIONS[username] = dict(self.client.cookies)
+
+    def _log_in_with_password(self, username: str) -> None:
         page = self.client.get("/accounts/login/", headers=HEADERS, name="login")
         self._plain_http_cookies()
         match = CSRF_INPUT.search(page.text)
@@ -125,6 +142,27 @@ class StaffUser(HttpUser):
         )
         if response.status_code != 302:
             raise SystemExit(f"login as {username} failed: HTTP {response.status_code}")
+        self._plain_http_cookies()
+        if TWO_FACTOR_VERIFY in response.headers.get("Location", ""):
+            self._second_factor(username, origin)
+
+    def _second_factor(self, username: str, origin: str) -> None:
+        """Investigators and data managers give a code of the demo key that generate_trial
+        gives the bench users (accounts.demo)."""
+        page = self.client.get(TWO_FACTOR_VERIFY, headers=HEADERS, name="login")
+        match = CSRF_INPUT.search(page.text)
+        if match is None:
+            raise SystemExit(f"second-factor page: HTTP {page.status_code}")
+        response = self.client.post(
+            TWO_FACTOR_VERIFY,
+            data={"csrfmiddlewaretoken": match.group(1), "token": totp_code(DEMO_TOTP_BASE32)},
+            headers={**HEADERS, "Referer": f"{origin}{TWO_FACTOR_VERIFY}"},
+            name="login",
+            allow_redirects=False,
+        )
+        location = response.headers.get("Location", "")
+        if response.status_code != 302 or TWO_FACTOR_VERIFY in location:
+            raise SystemExit(f"second factor of {username} refused: HTTP {response.status_code}")
         self._plain_http_cookies()
 
     def _get(self, page: str, name: str | None = None) -> None:

@@ -15,6 +15,8 @@ from .audit_trail import NOT_SHOWN
 from .models import DataQuery
 
 WHOLE_FORM = ""
+# The visit filter's value for follow-up visits outside the schedule.
+UNSCHEDULED_VISIT = "unscheduled"
 LIFECYCLE_COLUMNS = {"crf_status", "verified_by", "verified_at", "locked_by", "locked_at"}
 
 
@@ -127,3 +129,50 @@ class QueryFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class SdvFilterForm(forms.Form):
+    """The source data verification worklist's filters: site, form and visit."""
+
+    site = forms.ModelChoiceField(
+        label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All my sites")
+    )
+    form = forms.TypedChoiceField(label=_("Form"), required=False, coerce=int, empty_value=None)
+    visit = forms.ChoiceField(label=_("Visit"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        forms_by_id: dict[int, str],
+        visits: list[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = Site.objects.filter(
+            pk__in=user.sites_where(Action.VERIFY)
+        )
+        cast(forms.ChoiceField, self.fields["form"]).choices = [
+            ("", _("Every form")),
+            *forms_by_id.items(),
+        ]
+        cast(forms.ChoiceField, self.fields["visit"]).choices = [
+            ("", _("Every visit")),
+            *((code, code) for code in visits),
+            (UNSCHEDULED_VISIT, _("Unscheduled")),
+        ]
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class SdvVerifyForm(forms.Form):
+    """One form verified from the worklist: which form, and the version the list showed."""
+
+    form_id = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+    pk = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    expected_version = forms.IntegerField(
+        min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+    )

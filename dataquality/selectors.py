@@ -6,6 +6,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Model
 from django.http import Http404
 from django.urls import reverse
@@ -14,6 +15,7 @@ from access.roles import Action
 from access.scoping import get_for_user_or_404
 from audit.models import CrfRecord, CrfStatus
 from enrollment.models import Participant
+from followup.models import Visit
 
 from .models import CasebookSignOff, DataQuery
 
@@ -63,6 +65,25 @@ class FormRow:
     @property
     def status(self) -> str:
         return self.record.crf_status
+
+    @property
+    def participant(self) -> Any:
+        """The form's participant, through `participant_path` (read with the form); None for a
+        screening that enrolled nobody."""
+        obj: Any = self.record
+        try:
+            for hop in self.record.participant_path.split("__"):
+                obj = getattr(obj, hop)
+        except ObjectDoesNotExist:
+            return None
+        return obj
+
+    @property
+    def site(self) -> Any:
+        obj: Any = self.record
+        for hop in self.record.site_path.split("__"):
+            obj = getattr(obj, hop)
+        return obj
 
     @property
     def page_url(self) -> str | None:
@@ -142,3 +163,61 @@ def open_query_count(user: Any) -> int:
 
 def sign_offs(participant: Participant) -> list[CasebookSignOff]:
     return list(CasebookSignOff.objects.filter(participant=participant).select_related("signature"))
+
+
+# The source data verification worklist shows this many forms (the oldest waiting first) and
+# the count of all of them; the filters narrow it.
+SDV_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class SdvWorklist:
+    rows: list[FormRow]
+    total: int
+
+
+def visit_codes(user: Any) -> list[str]:
+    """The follow-up visits (schedule codes) that have a recorded form at the user's sites."""
+    return sorted(
+        Visit.objects.for_user(user, Action.VERIFY)
+        .filter(planned_visit__isnull=False)
+        .values_list("planned_visit__code", flat=True)
+        .distinct()
+    )
+
+
+def sdv_worklist(
+    user: Any, *, site: Any = None, form: ContentType | None = None, visit: str = ""
+) -> SdvWorklist:
+    """Forms complete and waiting for source data verification at the sites where the user
+    verifies: one count and one read per CRF model, whatever the number of forms."""
+    models = [m for m in form_models() if form is None or form.model_class() is m]
+    if visit:
+        # A visit names a slot of the follow-up schedule: only follow-up visit forms have one.
+        models = [m for m in models if m is Visit]
+    content_types = ContentType.objects.get_for_models(*form_models())
+    rows: list[FormRow] = []
+    total = 0
+    for model in models:
+        records = model.objects.for_user(user, Action.VERIFY).filter(crf_status=CrfStatus.COMPLETE)
+        if site is not None:
+            records = records.filter(**{model.site_path: site})
+        if visit:
+            # Only Visit is left here (above); the filter names its slot of the schedule.
+            slot = (
+                {"planned_visit__isnull": True}
+                if visit == "unscheduled"  # dataquality.forms.UNSCHEDULED_VISIT
+                else {"planned_visit__code": visit}
+            )
+            records = records.filter(**slot)
+        total += records.count()
+        related = (
+            model.participant_path,
+            model.site_path,
+            *getattr(model, "crf_related", ()),
+        )
+        form_id = content_types[model].pk
+        for record in records.select_related(*related).order_by("updated_at", "pk")[:SDV_LIMIT]:
+            rows.append(FormRow(record, form_id, 0))
+    rows.sort(key=lambda row: (row.record.updated_at, row.form_id, row.record.pk))
+    return SdvWorklist(rows[:SDV_LIMIT], total)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.roles import Action, require
 from access.scoping import site_id_of
+from audit import services as audit_services
 from audit import signatures
 from audit.models import CrfRecord
 from enrollment.models import Participant
@@ -57,6 +58,18 @@ VISIT_OUTSIDE_WINDOW_TEXT = (
 
 class DataQualityError(Exception):
     """The step asked for cannot be taken; the message says why, for the user."""
+
+
+def verify_from_worklist(*, record: CrfRecord, user: Any, expected_version: int) -> CrfRecord:
+    """Source data verified from the worklist: the move the form's own page makes (same right,
+    same audit row), refused when the form changed since the list was loaded, so a monitor
+    never verifies values they did not see."""
+    require(user, Action.VERIFY, site_id_of(record))
+    with transaction.atomic():
+        row = type(record)._base_manager.select_for_update().get(pk=record.pk)
+        if row.version != expected_version:
+            raise audit_services.StaleRecordError(audit_services.STALE_RECORD)
+        return audit_services.verify_form(record=row, user=user)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

@@ -12,6 +12,8 @@ urlpatterns = [
     path("queries/<int:pk>/answer/", views.query_answer, name="query_answer"),
     path("queries/<int:pk>/close/", views.query_close, name="query_close"),
     path("queries/<int:pk>/reopen/", views.query_reopen, name="query_reopen"),
+    path("verification/", views.sdv_worklist, name="sdv_worklist"),
+    path("verification/verify/", views.sdv_verify, name="sdv_verify"),
     path("forms/<int:form_id>/<int:pk>/", views.form_detail, name="form"),
     path("forms/<int:form_id>/<int:pk>/queries/new/", views.query_new, name="query_new"),
     path(

@@ -5,9 +5,11 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +21,7 @@ from access.roles import Action
 from access.scoping import site_id_of
 from audit import lifecycle
 from audit.csv_writer import CsvWriter
-from audit.services import make_move
+from audit.services import StaleRecordError, make_move
 from enrollment import selectors as enrollment_selectors
 from workflow import services as workflow
 
@@ -30,6 +32,8 @@ from .forms import (
     QueryFilterForm,
     QueryForm,
     ReopenForm,
+    SdvFilterForm,
+    SdvVerifyForm,
     SignOffForm,
     UnlockForm,
     field_choices,
@@ -160,6 +164,69 @@ def query_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     queries = selectors.query_list(request.user, **filters.filters())
     page = Paginator(queries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dataquality/query_list.html", {"filters": filters, "page_obj": page})
+
+
+def _sdv_filters(request: AuthenticatedHttpRequest, data: Any) -> SdvFilterForm:
+    models = selectors.form_models()
+    content_types = ContentType.objects.get_for_models(*models)
+    forms_by_id = {content_types[m].pk: str(m._meta.verbose_name).capitalize() for m in models}
+    return SdvFilterForm(
+        data,
+        user=request.user,
+        forms_by_id=forms_by_id,
+        visits=selectors.visit_codes(request.user),
+    )
+
+
+@require_GET
+@action_required(Action.VERIFY)
+def sdv_worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Source data verification: the forms complete and waiting, oldest first, verified from
+    the list or opened on their data-quality page to compare with the source."""
+    filters = _sdv_filters(request, request.GET)
+    chosen = filters.filters()
+    form_id = chosen.pop("form", None)
+    worklist = selectors.sdv_worklist(
+        request.user,
+        form=ContentType.objects.get_for_id(form_id) if form_id else None,
+        **chosen,
+    )
+    return render(
+        request,
+        "dataquality/sdv_worklist.html",
+        {"filters": filters, "worklist": worklist, "query": request.GET.urlencode()},
+    )
+
+
+@require_POST
+@action_required(Action.VERIFY)
+def sdv_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SdvVerifyForm(request.POST)
+    back = reverse("dataquality:sdv_worklist")
+    if request.GET:
+        back = f"{back}?{request.GET.urlencode()}"
+    if not form.is_valid():
+        messages.error(request, _("Choose a form from the list."))
+        return redirect(back)
+    data = form.cleaned_data
+    record = selectors.form_for_user_or_404(
+        request.user, data["form_id"], data["pk"], Action.VERIFY
+    )
+    try:
+        services.verify_from_worklist(
+            record=record, user=request.user, expected_version=data["expected_version"]
+        )
+    except StaleRecordError as exc:
+        messages.error(request, str(exc))
+    except lifecycle.LifecycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(form)s verified.")
+            % {"form": f"{str(record._meta.verbose_name).capitalize()}: {record}"},
+        )
+    return redirect(back)
 
 
 def _query_page(

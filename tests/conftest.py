@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from access.roles import Role
+from tests.factories import accounts as second_factor
 from tests.factories.access import SiteFactory, user_with_role
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -23,6 +24,16 @@ def _ci_uses_real_services(django_db_setup, django_db_blocker):
 
     assert settings.REDIS_URL, "CI must set REDIS_URL"
     redis.Redis.from_url(settings.REDIS_URL).ping()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` signs in past both factors, as the tests of every page mean
+    it (investigators, data managers and admins must pass a second factor). The tests of the
+    second factor itself log in with `tests.factories.accounts.login_password_only`."""
+    from django.test import Client
+
+    monkeypatch.setattr(Client, "force_login", second_factor.force_login_verified)
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +82,21 @@ def data_manager_a(site_a):
 @pytest.fixture
 def admin_a(site_a):
     return user_with_role(Role.ADMIN, site_a, username="admin_a")
+
+
+@pytest.fixture
+def monitor_a(site_a):
+    return user_with_role(Role.MONITOR, site_a, username="monitor_a")
+
+
+@pytest.fixture
+def monitor_b(site_b):
+    return user_with_role(Role.MONITOR, site_b, username="monitor_b")
+
+
+@pytest.fixture
+def statistician_a(site_a):
+    return user_with_role(Role.STATISTICIAN, site_a, username="statistician_a")
 
 
 @pytest.fixture

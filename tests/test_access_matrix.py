@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from accounts.tokens import invitation_tokens
 from arms.models import ArmAssignment
 from assessments import recist
 from dataquality.services import open_query
@@ -29,11 +33,28 @@ from tests.factories.enrollment import ScreeningFactory, enrolled_participant
 pytestmark = pytest.mark.django_db
 
 ANONYMOUS = "anonymous"
-SITE_A = ("coordinator_a", "investigator_a", "data_manager_a", "admin_a")
-SITE_B = ("coordinator_b", "investigator_b")
+SITE_A = (
+    "coordinator_a",
+    "investigator_a",
+    "data_manager_a",
+    "admin_a",
+    "monitor_a",
+    "statistician_a",
+)
+SITE_B = ("coordinator_b", "investigator_b", "monitor_b")
 PERSONAS = (ANONYMOUS, *SITE_A, *SITE_B)
 EVERYONE = frozenset(SITE_A + SITE_B)
 EVERYONE_AT_A = frozenset(SITE_A)
+# The statistician reads no participant's record: every one is absent (404) for them, as another
+# site's is, and the pages that list participants are refused (403).
+NO_RECORDS = frozenset({"statistician_a"})
+READERS = EVERYONE - NO_RECORDS
+READERS_AT_A = EVERYONE_AT_A - NO_RECORDS
+REPORT_READERS = frozenset(
+    {"investigator_a", "data_manager_a", "admin_a", "investigator_b", "monitor_a", "monitor_b"}
+    | {"statistician_a"}
+)
+EXPORTERS = frozenset({"data_manager_a", "admin_a", "statistician_a"})
 
 # Outside the matrix: Django's admin has its own staff permission system (tested in
 # tests/audit), and these public pages serve everyone.
@@ -55,7 +76,8 @@ class Row:
     # A row about one of site A's records (site B's users get 404), or a page of the user's
     # own sites (site B's users are judged by their role, like site A's).
     site_record: bool | None = None
-    # Served to everyone, anonymous visitors too (the health check).
+    # Served to everyone, anonymous visitors too: the health check, a forgotten password, an
+    # invitation's link.
     public: bool = False
 
     @property
@@ -71,7 +93,22 @@ def pk(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda w: {"pk": w[key].pk}
 
 
+# Queries and source data verification: data managers and the sponsor's monitors.
+QUERIERS = frozenset({"data_manager_a", "monitor_a"})
 DATA_MANAGERS = frozenset({"data_manager_a"})
+ADMINS = frozenset({"admin_a"})
+
+
+def _link(world: dict[str, Any], tokens: Any) -> dict[str, str]:
+    """A working set-password link (a dead one is a 404), of a user no persona is: a log-in
+    changes the user's token."""
+    from tests.factories.access import UserFactory
+
+    user = UserFactory(username="link_holder")
+    return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": tokens.make_token(user)}
+
+
+VERIFIERS = frozenset({"data_manager_a", "monitor_a", "monitor_b"})
 LOCKERS = frozenset({"data_manager_a", "admin_a"})
 
 
@@ -84,39 +121,39 @@ MATRIX: dict[str, Row] = {
     "home": Row(),
     "health": Row(public=True),
     # Screening and enrolment
-    "enrollment:screening_list": Row(),
+    "enrollment:screening_list": Row(allowed=READERS),
     "enrollment:screening_new": Row(allowed=frozenset({"coordinator_a", "coordinator_b"})),
     "enrollment:screening_evaluate": Row(
         allowed=frozenset({"coordinator_a", "coordinator_b"}), method="post"
     ),
-    "enrollment:screening_detail": Row(pk("screening"), EVERYONE_AT_A),
+    "enrollment:screening_detail": Row(pk("screening"), READERS_AT_A),
     "enrollment:screening_enrol": Row(pk("screening"), coordinators(), method="post"),
     "enrollment:screening_fail": Row(pk("screening"), coordinators(), method="post"),
-    "enrollment:participant_list": Row(),
-    "enrollment:casebook": Row(lambda w: {"study_id": w["participant"].study_id}, EVERYONE_AT_A),
+    "enrollment:participant_list": Row(allowed=READERS),
+    "enrollment:casebook": Row(lambda w: {"study_id": w["participant"].study_id}, READERS_AT_A),
     "enrollment:off_study": Row(lambda w: {"study_id": w["participant"].study_id}, coordinators()),
     # Assessments
-    "assessments:participant_list": Row(),
-    "assessments:participant": Row(pk("participant"), EVERYONE_AT_A),
+    "assessments:participant_list": Row(allowed=READERS),
+    "assessments:participant": Row(pk("participant"), READERS_AT_A),
     "assessments:baseline": Row(pk("participant"), coordinators()),
     "assessments:therapy_create": Row(pk("participant"), coordinators()),
     "assessments:therapy_edit": Row(pk("therapy"), coordinators()),
     "assessments:assessment_create": Row(pk("participant"), coordinators()),
     "assessments:assessment_preview": Row(pk("participant"), coordinators(), method="post"),
-    "assessments:assessment": Row(pk("assessment"), EVERYONE_AT_A),
+    "assessments:assessment": Row(pk("assessment"), READERS_AT_A),
     "assessments:assessment_edit": Row(pk("draft_assessment"), coordinators()),
     "assessments:surgery_create": Row(pk("participant"), coordinators()),
     "assessments:surgery_edit": Row(pk("surgery"), coordinators()),
     # Arm assignment
     "arms:queue": Row(allowed=frozenset({"investigator_a", "investigator_b"})),
-    "arms:review": Row(pk("assignment"), EVERYONE_AT_A),
+    "arms:review": Row(pk("assignment"), READERS_AT_A),
     "arms:confirm": Row(pk("assignment"), frozenset({"investigator_a"}), method="post"),
     "arms:override": Row(pk("assignment"), frozenset({"investigator_a"}), method="post"),
-    "arms:participant": Row(pk("participant"), EVERYONE_AT_A),
+    "arms:participant": Row(pk("participant"), READERS_AT_A),
     # Follow-up
     "followup:worklist": Row(allowed=frozenset({"coordinator_a", "coordinator_b"})),
     "followup:participant_visits": Row(
-        lambda w: {"participant_pk": w["participant"].pk}, EVERYONE_AT_A
+        lambda w: {"participant_pk": w["participant"].pk}, READERS_AT_A
     ),
     "followup:unscheduled_visit": Row(
         lambda w: {"participant_pk": w["participant"].pk}, coordinators()
@@ -126,17 +163,22 @@ MATRIX: dict[str, Row] = {
     "followup:visit_form": Row(pk("visit_form"), coordinators()),
     # Safety: adverse events, SAEs, death report, radiotherapy
     "safety:report": Row(
-        allowed=frozenset({"investigator_a", "data_manager_a", "admin_a", "investigator_b"})
+        allowed=frozenset(
+            {"investigator_a", "data_manager_a", "admin_a", "investigator_b"}
+            | {"monitor_a", "monitor_b"}
+        )
     ),
     "safety:sae_worklist": Row(
-        allowed=frozenset({"investigator_a", "data_manager_a", "investigator_b"})
+        allowed=frozenset(
+            {"investigator_a", "data_manager_a", "investigator_b", "monitor_a", "monitor_b"}
+        )
     ),
-    "safety:term_grades": Row(site_record=False),
-    "safety:participant": Row(pk("participant"), EVERYONE_AT_A),
+    "safety:term_grades": Row(allowed=READERS, site_record=False),
+    "safety:participant": Row(pk("participant"), READERS_AT_A),
     "safety:ae_create": Row(pk("participant"), coordinators()),
     "safety:death_report": Row(pk("participant"), coordinators()),
     "safety:radiotherapy_create": Row(pk("participant"), coordinators()),
-    "safety:ae_detail": Row(pk("adverse_event"), EVERYONE_AT_A),
+    "safety:ae_detail": Row(pk("adverse_event"), READERS_AT_A),
     "safety:ae_edit": Row(pk("adverse_event"), coordinators()),
     "safety:ae_assess": Row(pk("adverse_event"), frozenset({"investigator_a"}), method="post"),
     "safety:ae_code": Row(pk("adverse_event"), DATA_MANAGERS, method="post"),
@@ -148,36 +190,55 @@ MATRIX: dict[str, Row] = {
     "notifications:done": Row(pk("notification"), coordinators(), method="post", refused=404),
     "notifications:all_done": Row(method="post"),
     # Data quality: queries, form lifecycle, audit trail, casebook sign-off
-    "dataquality:query_list": Row(),
-    "dataquality:query_detail": Row(pk("query"), EVERYONE_AT_A),
+    "dataquality:query_list": Row(allowed=READERS),
+    "dataquality:query_detail": Row(pk("query"), READERS_AT_A),
     "dataquality:query_answer": Row(pk("query"), coordinators(), method="post"),
-    "dataquality:query_close": Row(pk("query"), DATA_MANAGERS, method="post"),
-    "dataquality:query_reopen": Row(pk("query"), DATA_MANAGERS, method="post"),
-    "dataquality:form": Row(form_args, EVERYONE_AT_A),
-    "dataquality:query_new": Row(form_args, DATA_MANAGERS),
+    "dataquality:query_close": Row(pk("query"), QUERIERS, method="post"),
+    "dataquality:query_reopen": Row(pk("query"), QUERIERS, method="post"),
+    "dataquality:form": Row(form_args, READERS_AT_A),
+    "dataquality:query_new": Row(form_args, QUERIERS),
     "dataquality:form_complete": Row(form_args, coordinators(), method="post"),
-    "dataquality:form_verify": Row(form_args, DATA_MANAGERS, method="post"),
+    "dataquality:form_verify": Row(form_args, QUERIERS, method="post"),
     "dataquality:form_lock": Row(
         form_args, frozenset({"data_manager_a", "admin_a"}), method="post"
     ),
     "dataquality:form_unlock": Row(form_args, frozenset({"admin_a"}), method="post"),
     "dataquality:participant_audit": Row(
-        lambda w: {"study_id": w["participant"].study_id}, EVERYONE_AT_A
+        lambda w: {"study_id": w["participant"].study_id}, READERS_AT_A
     ),
     "dataquality:casebook_sign": Row(
         lambda w: {"study_id": w["participant"].study_id}, frozenset({"investigator_a"})
     ),
-    "dataquality:audit_csv": Row(allowed=frozenset({"data_manager_a", "admin_a"})),
+    "dataquality:audit_csv": Row(allowed=EXPORTERS),
+    "dataquality:sdv_worklist": Row(allowed=VERIFIERS),
+    "dataquality:sdv_verify": Row(allowed=VERIFIERS, method="post"),
     # Exports and reports
-    "exports:index": Row(allowed=frozenset({"data_manager_a", "admin_a"})),
-    "exports:download": Row(allowed=frozenset({"data_manager_a", "admin_a"})),
-    "reports:index": Row(
-        allowed=frozenset({"investigator_a", "data_manager_a", "admin_a", "investigator_b"})
+    "exports:index": Row(allowed=EXPORTERS),
+    "exports:download": Row(allowed=EXPORTERS),
+    "reports:index": Row(allowed=REPORT_READERS),
+    "reports:km_svg": Row(lambda w: {"outcome": "os"}, REPORT_READERS, site_record=False),
+    # Accounts: one's own password and second factor; the admins' staff page (a site A
+    # membership and person: site B's users are refused by their role before any lookup).
+    "accounts:password_change": Row(),
+    "accounts:password_change_done": Row(),
+    "accounts:password_reset": Row(public=True),
+    "accounts:password_reset_done": Row(public=True),
+    "accounts:password_reset_confirm": Row(
+        lambda w: _link(w, default_token_generator), public=True
     ),
-    "reports:km_svg": Row(
-        lambda w: {"outcome": "os"},
-        frozenset({"investigator_a", "data_manager_a", "admin_a", "investigator_b"}),
-        site_record=False,
+    "accounts:password_reset_complete": Row(public=True),
+    "accounts:invitation": Row(lambda w: _link(w, invitation_tokens), public=True),
+    "accounts:two_factor": Row(),
+    "accounts:two_factor_enrol": Row(),
+    "accounts:two_factor_verify": Row(),
+    "accounts:backup_codes": Row(method="post"),
+    "accounts:staff": Row(allowed=ADMINS),
+    "accounts:invite": Row(allowed=ADMINS),
+    "accounts:membership_role": Row(pk("membership"), ADMINS, method="post", site_record=False),
+    "accounts:membership_end": Row(pk("membership"), ADMINS, method="post", site_record=False),
+    "accounts:user_deactivate": Row(pk("person"), ADMINS, method="post", site_record=False),
+    "accounts:user_second_factor_reset": Row(
+        pk("person"), ADMINS, method="post", site_record=False
     ),
 }
 
@@ -251,6 +312,8 @@ def world(site_a, site_b, coordinator_a, request):
             text="Check the agents",
             user=request.getfixturevalue("data_manager_a"),
         ),
+        "membership": user.memberships.get(),
+        "person": user,
         "notification": Notification.objects.create(
             recipient=user, kind="test", message="A visit is due"
         ),
@@ -264,7 +327,7 @@ def _expected(row: Row, persona: str) -> int | str:
         return "login"
     if persona in row.allowed:
         return "ok"
-    if persona in SITE_B and row.of_site_a:
+    if (persona in SITE_B or persona in NO_RECORDS) and row.of_site_a:
         return 404
     return row.refused
 

@@ -106,8 +106,10 @@ def test_a_twelve_character_passphrase_is_accepted():
     [
         ("coordinator_a", "followup:worklist"),
         ("investigator_a", "arms:queue"),
-        ("data_manager_a", "dataquality:query_list"),
+        ("data_manager_a", "dataquality:sdv_worklist"),
         ("admin_a", "exports:index"),
+        ("monitor_a", "dataquality:sdv_worklist"),
+        ("statistician_a", "exports:index"),
     ],
     indirect=["persona"],
 )

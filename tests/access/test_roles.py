@@ -6,18 +6,20 @@ from tests.factories.access import user_with_role
 pytestmark = pytest.mark.django_db
 
 # Who may do what, as the brief says: coordinators enter data, investigators sign,
-# data managers raise queries and verify, admins unlock and export identified data.
+# data managers raise queries and verify, admins unlock, export identified data and manage
+# users; monitors verify and query, statisticians export de-identified data.
 EXPECTED = {
     Action.SCREEN: {Role.COORDINATOR},
     Action.ENROL: {Role.COORDINATOR},
     Action.ENTER_DATA: {Role.COORDINATOR},
     Action.SIGN_ARM: {Role.INVESTIGATOR},
     Action.SIGN_CASEBOOK: {Role.INVESTIGATOR},
-    Action.RAISE_QUERY: {Role.DATA_MANAGER},
-    Action.VERIFY: {Role.DATA_MANAGER},
+    Action.RAISE_QUERY: {Role.DATA_MANAGER, Role.MONITOR},
+    Action.VERIFY: {Role.DATA_MANAGER, Role.MONITOR},
     Action.UNLOCK: {Role.ADMIN},
     Action.EXPORT_IDENTIFIED: {Role.ADMIN},
-    Action.EXPORT_DEIDENTIFIED: {Role.DATA_MANAGER, Role.ADMIN},
+    Action.EXPORT_DEIDENTIFIED: {Role.DATA_MANAGER, Role.ADMIN, Role.STATISTICIAN},
+    Action.MANAGE_USERS: {Role.ADMIN},
 }
 
 

@@ -123,9 +123,9 @@ def test_the_queue_makes_the_same_number_of_queries_for_2_and_20_proposals(
 
     assert (shown_few, shown_many) == (2, 20)
     assert few == many
-    # Session, user, memberships, count, bell, the page (the session is renewed once a minute),
-    # and the SAE panel's rows and count.
-    assert many == 8
+    # Session, user, the second factor's device (django-otp), memberships, count, bell, the
+    # page (the session is renewed once a minute), and the SAE panel's rows and count.
+    assert many == 9
 
 
 def test_the_queue_pages(client, site_a, coordinator_a, investigator_a):

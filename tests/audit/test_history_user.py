@@ -40,8 +40,14 @@ def test_every_history_protects_its_user():
         for f in clinical_user_fks
         if f.remote_field.on_delete is not PROTECT
     }
-    # The bell's notifications and the admin's own log are not clinical data.
-    assert unprotected <= {"notifications.Notification.recipient", "admin.LogEntry.user"}
+    # The bell's notifications, the admin's own log and the second factor's devices are not
+    # clinical data.
+    assert unprotected <= {
+        "notifications.Notification.recipient",
+        "admin.LogEntry.user",
+        "otp_totp.TOTPDevice.user",
+        "otp_static.StaticDevice.user",
+    }
 
 
 @pytest.fixture

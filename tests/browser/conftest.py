@@ -7,6 +7,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
+from tests.factories.accounts import code
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -52,8 +54,31 @@ def page(browser, live_server):
 
 
 @pytest.fixture
+def log_in(page):
+    """Sign in through the real pages: the password, then, where the account has an
+    authenticator, a code from it (`code` computes one for a device, default: the next
+    period's, since each code is accepted once)."""
+
+    def _log_in(username, password, device=None, steps_ahead=1):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        if device is not None:
+            page.wait_for_url("**/accounts/two-factor/verify/**")
+            page.get_by_label("Code").fill(code(device, steps_ahead=steps_ahead))
+            page.get_by_role("button", name="Verify").click()
+            page.wait_for_load_state()
+        return page
+
+    return _log_in
+
+
+@pytest.fixture
 def login_as(page, live_server):
-    """Sign `user` in by giving the browser a session made on the server, then open `path`."""
+    """Sign `user` in by giving the browser a session made on the server, then open `path`
+    (past the second factor too: tests/conftest.py makes force_login pass it)."""
 
     def _login(user, path="/"):
         client = Client()

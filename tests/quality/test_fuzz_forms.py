@@ -47,9 +47,17 @@ pytestmark = pytest.mark.django_db
 # (derandomized, so CI is repeatable) unless FUZZ_RANDOM=1.
 EXAMPLES_PER_PAGE = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM", "") != "1"
-SITE_A_PERSONAS = ("coordinator_a", "investigator_a", "data_manager_a", "admin_a")
+SITE_A_PERSONAS = (
+    "coordinator_a",
+    "investigator_a",
+    "data_manager_a",
+    "admin_a",
+    "monitor_a",
+    "statistician_a",
+)
 PROJECT_APPS = {
     "access",
+    "accounts",
     "audit",
     "enrollment",
     "assessments",

@@ -4,7 +4,8 @@
 
 Creates the sites (default CH and RJ) and one bench user per role: `bench_coordinator_<site>`,
 `bench_investigator_<site>` (who signs most arms), `bench_data_manager` and `bench_admin` at
-every site, all with the password of --password (or BENCH_PASSWORD). Adds to what is there:
+every site, all with the password of --password (or BENCH_PASSWORD) and, where their role asks
+for a second factor, an authenticator with the demo key (accounts.demo). Adds to what is there:
 use a throwaway database.
 """
 
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from access.models import Membership, Site, User
 from access.roles import Role
+from accounts.demo import seed_authenticators
 from exports import derived
 from scaledata.trial import generate_trial, touched_tables, vacuum_analyze
 
@@ -30,6 +32,9 @@ def bench_user(username: str, password: str, role: Role, sites: list[Site]) -> U
         user.save(update_fields=["password"])
     for site in sites:
         Membership.objects.get_or_create(user=user, site=site, role=role)
+    # Investigators, data managers and admins sign in with a second factor: the published demo
+    # key (accounts.demo), whose codes bench/load.py computes.
+    seed_authenticators([user])
     return user
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access.demo import DEMO_PASSWORD, seed_sites_and_users
+from accounts.demo import DEMO_TOTP_BASE32, seed_authenticators
 from workflow.demo import arms, assessments, enrollment, followup, safety
 
 DEMO_STEPS = (
@@ -36,6 +37,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         sites = seed_sites_and_users()
+        seed_authenticators()
         self.stdout.write(f"Sites: {', '.join(s.code for s in sites)}")
         rng = random.Random(options["seed"])
         today = options["today"] or timezone.localdate()
@@ -43,3 +45,7 @@ class Command(BaseCommand):
             summary = seed(rng=rng, today=today, participants=options["participants"])
             self.stdout.write(f"{name}: {summary}")
         self.stdout.write(f"Demo users share the password {DEMO_PASSWORD!r} (see README).")
+        self.stdout.write(
+            f"Their second factor: an authenticator app with the key {DEMO_TOTP_BASE32}, or "
+            "`python manage.py demo_totp <username>` for the current code."
+        )
