@@ -31,10 +31,7 @@ from typing import Any, ClassVar
 
 from locust import HttpUser, between, constant_pacing, events, task
 
-try:  # run by locust from this directory, or imported as bench.locustfile
-    from totp import DEMO_TOTP_BASE32, totp_code
-except ImportError:  # pragma: no cover
-    from bench.totp import DEMO_TOTP_BASE32, totp_code
+from bench.totp import DEMO_TOTP_BASE32, totp_code  # locust puts the working directory first
 
 SITES = [s.strip().upper() for s in os.environ.get("BENCH_SITES", "CH,RJ").split(",")]
 PER_SITE = int(os.environ.get("BENCH_PER_SITE", "1000"))
@@ -48,7 +45,7 @@ TWO_FACTOR_VERIFY = "/accounts/two-factor/verify/"
 # One log-in per account, its cookies shared by the simulated users of that account: a code is
 # accepted once (django-otp refuses a replay), so several users of one account cannot each give
 # the same code in the same 30 seconds.
-_SESSIONS: dict[str, dict[str, str]] = {}
+_SESSIONS: dict[str, dict[str, str | None]] = {}
 
 
 def _loopback_only(environment: Any, **kwargs: Any) -> None:
@@ -120,7 +117,7 @@ class StaffUser(HttpUser):
             self.client.cookies.update(_SESSIONS[username])
             return
         self._log_in_with_password(username)
-        _SESSIONS[username] = dict(self.client.cookies)
+        _SESSIONS[username] = self.client.cookies.get_dict()
 
     def _log_in_with_password(self, username: str) -> None:
         page = self.client.get("/accounts/login/", headers=HEADERS, name="login")
