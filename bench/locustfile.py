@@ -45,7 +45,7 @@ TWO_FACTOR_VERIFY = "/accounts/two-factor/verify/"
 # One log-in per account, its cookies shared by the simulated users of that account: a code is
 # accepted once (django-otp refuses a replay), so several users of one account cannot each give
 # the same code in the same 30 seconds.
-_SESSIONS: dict[str, dict[str, str | None]] = {}
+_SESSIONS: dict[str, dict[str, str]] = {}
 
 
 def _loopback_only(environment: Any, **kwargs: Any) -> None:
@@ -117,7 +117,7 @@ class StaffUser(HttpUser):
             self.client.cookies.update(_SESSIONS[username])
             return
         self._log_in_with_password(username)
-        _SESSIONS[username] = self.client.cookies.get_dict()
+        _SESSIONS[username] = {c.name: c.value or "" for c in self.client.cookies}
 
     def _log_in_with_password(self, username: str) -> None:
         page = self.client.get("/accounts/login/", headers=HEADERS, name="login")
