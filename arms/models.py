@@ -17,10 +17,12 @@ from audit.models import ClinicalQuerySet, ClinicalRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.models import Participant
 
+from .labels import ARM_LABELS, arm_label
 from .rules import ARMS, Arm
 
 ARM_CHOICES = [
-    (n, format_lazy(_("Arm {number}: {label}"), number=n, label=a.label)) for n, a in ARMS.items()
+    (n, format_lazy(_("Arm {number}: {label}"), number=n, label=ARM_LABELS[n]))
+    for n, a in ARMS.items()
 ]
 
 
@@ -180,6 +182,11 @@ class ArmAssignment(ClinicalRecord):
     def is_protocol_deviation(self) -> bool:
         """An override departs from the protocol's rule, however good its reason."""
         return self.overridden
+
+    @property
+    def arm_label(self) -> str:
+        """The signed arm's name, else the proposed one's, in the active language."""
+        return arm_label(self.confirmed_arm or self.proposed_arm)
 
     @property
     def arm(self) -> Arm | None:

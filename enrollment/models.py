@@ -53,6 +53,7 @@ ECOG_CHOICES = [
     (
         2,
         _(
+            # xgettext:no-python-format
             "2 – Ambulatory and capable of all self-care but unable to carry out any work "
             "activities; up and about more than 50% of waking hours"
         ),
@@ -60,6 +61,7 @@ ECOG_CHOICES = [
     (
         3,
         _(
+            # xgettext:no-python-format
             "3 – Capable of only limited self-care; confined to bed or chair more than 50% of "
             "waking hours"
         ),

@@ -17,6 +17,7 @@ from audit.services import save_record
 from ruleviolation import RuleViolation
 
 from . import eligibility, validators
+from .labels import CRITERION_LABELS
 from .models import OffStudy, Participant, Screening, StudyIdCounter
 
 NOT_ELIGIBLE = _("This patient is not eligible: %(failed)s.")
@@ -118,7 +119,7 @@ def carry_diagnosis_date(*, screening: Screening, user: Any, reason: str) -> Par
 
 
 def _format_codes(codes: tuple[str, ...] | list[str]) -> str:
-    return "; ".join(eligibility.CRITERION_LABELS[c] for c in codes)
+    return "; ".join(str(CRITERION_LABELS[c]) for c in codes)
 
 
 def _next_sequence(site: Site) -> int:

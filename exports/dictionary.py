@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.csv_writer import csv_bytes
-from enrollment import eligibility
+from enrollment.labels import CRITERION_LABELS
 from enrollment.models import MetastaticSite
 from followup.models import DISTANT_SITE_CHOICES
 
@@ -35,7 +35,7 @@ _TYPES = {
 
 def _code_lists() -> dict[str, list[tuple[str, Any]]]:
     """The codes of the ;-separated columns, which JSON fields do not declare as choices."""
-    criteria = list(eligibility.CRITERION_LABELS.items())
+    criteria = list(CRITERION_LABELS.items())
     return {
         "metastatic_sites": list(MetastaticSite.choices),
         "distant_progression_sites": list(DISTANT_SITE_CHOICES),

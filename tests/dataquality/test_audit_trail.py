@@ -47,7 +47,8 @@ def test_the_viewer_shows_who_changed_what_from_which_to_which_and_why(
     )
     page = response.content.decode()
     assert "Docetaxel" in page and "Paclitaxel" in page and "Chart says paclitaxel" in page
-    assert "CST" in page  # the site's local time (Asia/Shanghai)
+    # The site's local time (Asia/Shanghai), its zone named unambiguously.
+    assert "Beijing time / UTC+8" in page and "CST" not in page
 
 
 def test_every_write_to_clinical_data_leaves_a_row_naming_the_user_and_reason(
