@@ -63,7 +63,7 @@ bench: install
 	bench/run_load.sh
 
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests \
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests \
 	  --ignore=bench --ignore=static
 
 clean:

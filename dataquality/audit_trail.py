@@ -30,7 +30,9 @@ from audit.personal_data import (
     personal_kind,
     reference_date_lookup,
 )
-from enrollment.models import Participant
+from audit.reasons import shown_reason
+from enrollment.labels import CRITERION_LABELS
+from enrollment.models import Confirmation, MetastaticSite, Participant
 
 from .selectors import crf_models
 
@@ -103,10 +105,27 @@ def _fields(history_model: type[Model]) -> list[Any]:
 def _display(field: Any, value: Any) -> str:
     if value is None or value == "":
         return ""
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "; ".join(f"{_code(k)}: {_code(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return "; ".join(_code(v) for v in value)
     choices = dict(field.flatchoices) if field.choices else {}
     return str(choices.get(value, value))
+
+
+# The codes that JSON fields hold (metastatic sites and how each was confirmed, criteria),
+# which the fields do not declare as choices: shown by their labels, never raw.
+_CODE_LABELS: dict[Any, Any] = {
+    **dict(MetastaticSite.choices),
+    **dict(Confirmation.choices),
+    **CRITERION_LABELS,
+}
+
+
+def _code(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return str(_CODE_LABELS.get(value, value))
 
 
 def _deidentified(field: Any, value: Any, reference: dt.date | None) -> str:
@@ -116,6 +135,8 @@ def _deidentified(field: Any, value: Any, reference: dt.date | None) -> str:
     if kind == CALENDAR_DATE:
         days = days_from(value, reference)
         return "" if days is None else str(days)
+    if isinstance(value, dict | list):  # the file keeps the codes, as the export does
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
     return _display(field, value)
 
 
@@ -134,8 +155,7 @@ def changes(
         before = previous if previous is not None and previous.id == row.id else None
         reference = getattr(row, REFERENCE, None)
         reason = row.history_change_reason or ""
-        if deidentify and reason:
-            reason = FREE_TEXT_MASK
+        reason = FREE_TEXT_MASK if deidentify and reason else shown_reason(reason)
         for field in fields:
             new = getattr(row, field.attname)
             old = getattr(before, field.attname) if before is not None else None

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from access.models import Site
 from access.roles import Action, require
 from audit.services import save_record
+from audit.violations import violation_message
 from ruleviolation import RuleViolation
 
 from . import eligibility, validators
@@ -67,7 +68,8 @@ def _verdict(screening: Screening, today: dt.date) -> eligibility.Eligibility:
         return eligibility.evaluate(screening.facts(today=today))
     except RuleViolation as exc:
         raise ScreeningOutcomeError(
-            IMPOSSIBLE_FACTS % {"error": exc.message}, field=validators.fact_field(exc.field)
+            IMPOSSIBLE_FACTS % {"error": violation_message(exc)},
+            field=validators.fact_field(exc.field),
         ) from exc
     except ValueError as exc:  # a unit the conversion does not know (enrollment.labs)
         raise ScreeningOutcomeError(IMPOSSIBLE_FACTS % {"error": exc}) from exc
