@@ -12,7 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import ResponseAssessment
+from assessments.models import RESPONSE_LABELS, ResponseAssessment
 from audit.models import ClinicalQuerySet, ClinicalRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.models import Participant
@@ -182,6 +182,13 @@ class ArmAssignment(ClinicalRecord):
     def is_protocol_deviation(self) -> bool:
         """An override departs from the protocol's rule, however good its reason."""
         return self.overridden
+
+    # The responses by their names (the fields hold RECIST codes, as the assessment's do).
+    def get_primary_response_display(self) -> str:
+        return str(RESPONSE_LABELS.get(self.primary_response, self.primary_response))
+
+    def get_metastatic_response_display(self) -> str:
+        return str(RESPONSE_LABELS.get(self.metastatic_response, self.metastatic_response))
 
     @property
     def arm_label(self) -> str:

@@ -12,6 +12,7 @@ from audit.models import ClinicalRecord, CrfRecord
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
 
 from . import eligibility, labs
+from .labels import CRITERION_LABELS
 
 
 class Sex(models.TextChoices):
@@ -230,6 +231,11 @@ class Screening(CrfRecord):
         # Not the initials: a screening is named in places that are not site-scoped (the admin,
         # history titles, logs); pages that may show them do so explicitly.
         return self.screening_number
+
+    @property
+    def failed_criteria_labels(self) -> list[str]:
+        """The criteria the screening failed, by their names in the active language."""
+        return [str(CRITERION_LABELS.get(code, code)) for code in self.failed_criteria or []]
 
     @property
     def screening_number(self) -> str:

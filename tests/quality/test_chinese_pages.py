@@ -7,6 +7,7 @@ and the Django admin's pages of the trial's own models. What a page shows is its
 attributes people read (title, aria-label, placeholder, alt, a button's value).
 """
 
+import os
 import re
 from html.parser import HTMLParser
 
@@ -105,8 +106,10 @@ def proper_names() -> tuple[str, ...]:
     return tuple(n for n in names if n)
 
 
-def page_problems(html: str, *, codes_allowed: bool = False) -> list[str]:
-    allowed = ALLOWED_ENGLISH + proper_names()
+def page_problems(
+    html: str, *, codes_allowed: bool = False, data: tuple[str, ...] = ()
+) -> list[str]:
+    allowed = ALLOWED_ENGLISH + proper_names() + data
     problems = []
     for chunk in visible_text(html):
         problems += [f"English: {run!r} in {chunk!r}" for run in english_runs(chunk, allowed)]
@@ -186,3 +189,100 @@ def test_the_admin_pages_of_the_trial_are_in_chinese(url, world, client, admin_a
     response = client.get(url, **ZH)
     assert response.status_code == 200
     assert page_problems(response.content.decode()) == []
+
+
+# --- The demo trial: every state the seed reaches (failed screenings, pending and signed arms,
+# overdue visits, answered queries, off-study participants), each demo role's pages and the
+# pages they link to ---------------------------------------------------------------------------
+
+DEMO_USERS = ("coordinator_ch", "investigator_ch", "data_manager", "admin")
+APP_LINK = re.compile(
+    r'href="(/(?:enrollment|assessments|arms|followup|data-quality|notifications|reports|exports)'
+    r'/[^"#?]*)"'
+)
+NAV_LINK = re.compile(r'class="nav-link[^"]*"[^>]*href="([^"]+)"')
+FILES = (".csv", ".svg", ".zip")
+MAX_PAGES_PER_USER = 40
+
+
+def _demo_free_text() -> tuple[str, ...]:
+    """What the seed types as a site's staff would (lesion locations, notes, agents): data."""
+    from assessments.models import BaselineLesion, TherapyLine
+    from dataquality.models import QueryMessage
+    from enrollment.models import Screening
+
+    texts = list(BaselineLesion.objects.values_list("description", flat=True))
+    texts += list(TherapyLine.objects.values_list("agents", flat=True))
+    texts += list(Screening.objects.values_list("outcome_note", flat=True))
+    texts += list(QueryMessage.objects.values_list("text", flat=True))
+    # Signatures are shown as signed: the seed signs in the language it runs in.
+    texts += list(ElectronicSignature.objects.values_list("meaning", flat=True))
+    return tuple(t for t in texts if t)
+
+
+def test_the_demo_trial_in_chinese(client):
+    from django.core.management import call_command
+
+    from access.demo import seed_sites_and_users
+    from access.models import Preference
+
+    # The demo's staff chose Chinese before the seed works: its notifications are written so.
+    for user in User.objects.filter(pk__in=[u.pk for u in _seeded_users(seed_sites_and_users)]):
+        Preference.objects.create(user=user, language="zh-hans")
+    call_command("seed_demo", participants=16, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    data = _demo_free_text()
+    seen: set[str] = set()
+    problems: dict[str, list[str]] = {}
+    for username in DEMO_USERS:
+        client.force_login(User.objects.get(username=username))
+        home = client.get("/", follow=True, **ZH).content.decode()
+        queue = re.findall(r'class="nav-link[^"]*"[^>]*href="([^"]+)"', home) + APP_LINK.findall(
+            home
+        )
+        read = 0
+        while queue and read < MAX_PAGES_PER_USER:
+            url = queue.pop(0)
+            if url in seen or url.endswith(FILES) or "/download" in url:
+                continue
+            seen.add(url)
+            response = client.get(url, follow=True, **ZH)
+            if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+                continue
+            read += 1
+            html = response.content.decode()
+            queue += APP_LINK.findall(html)[:20]
+            found = page_problems(html, codes_allowed=url.startswith("/exports/"), data=data)
+            if found:
+                problems[f"{url} ({username})"] = sorted(set(found))
+    assert len(seen) >= 40
+    assert problems == {}
+
+
+def _seeded_users(seed):
+    seed()
+    return list(User.objects.all())
+
+
+# --- Forms refused: the error messages are Chinese too -----------------------------------------
+
+REFUSED_POSTS = (
+    ("enrollment:screening_new", "coordinator_a", {"screening_date": "not a date", "ecog": "9"}),
+    ("assessments:therapy_create", "coordinator_a", {"start_date": "2026-13-45"}),
+    ("assessments:surgery_create", "coordinator_a", {}),
+    ("assessments:baseline", "coordinator_a", {"er_percent": "140"}),
+    ("followup:visit_record", "coordinator_a", {"visit_date": "", "vital_status": "dead"}),
+    ("dataquality:query_new", "data_manager_a", {}),
+    ("arms:confirm", "investigator_a", {"password": "wrong"}),
+)
+
+
+def test_a_refused_form_says_why_in_chinese(world, client, request):  # noqa: F811
+    problems = {}
+    for name, persona, data in REFUSED_POSTS:
+        client.force_login(request.getfixturevalue(persona))
+        response = client.post(reverse(name, kwargs=MATRIX[name].args(world)), data, **ZH)
+        assert response.status_code in (200, 400), (name, response.status_code)
+        html = response.content.decode()
+        if found := page_problems(html):
+            problems[name] = found
+    assert problems == {}
