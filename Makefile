@@ -17,7 +17,15 @@ $(STAMP): pyproject.toml Makefile | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The compiled catalogues (.mo files, not committed), rebuilt when their catalogue changes;
+# msgfmt is Debian's gettext. locale/pending/ holds other branches' fragments, not compiled.
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+%.mo: %.po
+	@command -v msgfmt >/dev/null || { echo "Install Debian's gettext (apt-get install gettext)"; exit 1; }
+	msgfmt --check-format -o $@ $<
+
+install: $(STAMP) $(MO)
 
 # Debian packages beyond Python. bin/system-packages checks each cheaply (silent when all are
 # there) and installs the missing ones as root; otherwise it prints the apt-get command.
@@ -71,7 +79,8 @@ bench: install
 	bench/run_load.sh
 
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests \
+	  --ignore=bench --ignore=static
 
 clean:
 	rm -rf $(VENV) var

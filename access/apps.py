@@ -9,6 +9,8 @@ class AccessConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from .languages import language_at_login
         from .middleware import renewed_at_login
 
         user_logged_in.connect(renewed_at_login, dispatch_uid="access.session_renewed_at_login")
+        user_logged_in.connect(language_at_login, dispatch_uid="access.language_at_login")

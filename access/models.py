@@ -99,3 +99,19 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} @ {self.site.code}"
+
+
+class Preference(models.Model):
+    """A user's own settings: for now the interface language, which their pages, e-mails and
+    in-app notifications use. Until they choose, the browser's language decides."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="preference")
+    # A code of settings.LANGUAGES ("en", "zh-hans"); checked by access.languages.
+    language = models.CharField(_("language"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

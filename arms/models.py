@@ -15,15 +15,17 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
-from assessments.models import ResponseAssessment
+from assessments.models import RESPONSE_LABELS, ResponseAssessment
 from audit.models import ClinicalQuerySet, ClinicalRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.models import Participant
 
+from .labels import ARM_LABELS, arm_label
 from .rules import ARMS, Arm
 
 ARM_CHOICES = [
-    (n, format_lazy(_("Arm {number}: {label}"), number=n, label=a.label)) for n, a in ARMS.items()
+    (n, format_lazy(_("Arm {number}: {label}"), number=n, label=ARM_LABELS[n]))
+    for n, a in ARMS.items()
 ]
 
 
@@ -195,6 +197,18 @@ class ArmAssignment(ClinicalRecord):
     def is_protocol_deviation(self) -> bool:
         """An override departs from the protocol's rule, however good its reason."""
         return self.overridden
+
+    # The responses by their names (the fields hold RECIST codes, as the assessment's do).
+    def get_primary_response_display(self) -> str:
+        return str(RESPONSE_LABELS.get(self.primary_response, self.primary_response))
+
+    def get_metastatic_response_display(self) -> str:
+        return str(RESPONSE_LABELS.get(self.metastatic_response, self.metastatic_response))
+
+    @property
+    def arm_label(self) -> str:
+        """The signed arm's name, else the proposed one's, in the active language."""
+        return arm_label(self.confirmed_arm or self.proposed_arm)
 
     @property
     def arm(self) -> Arm | None:

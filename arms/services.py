@@ -10,7 +10,7 @@ refuse anything but a pending one at the version the signer saw.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
+from access.languages import language_of
 from access.models import User
 from access.roles import Action, roles_allowed
 from assessments.models import ResponseAssessment
@@ -34,6 +35,7 @@ from notifications.services import (
     outbox_withdraw,
 )
 
+from .labels import arm_label
 from .models import ArmAssignment
 from .rules import ARMS, RULES_VERSION, assign_arm
 
@@ -51,10 +53,13 @@ OVERRIDE_SAME_ARM = _("An override must assign a different arm than the proposed
 OVERRIDE_NEEDS_REASON = _("Give the reason for assigning another arm than the proposed one.")
 UNKNOWN_ARM = _("Choose one of the protocol's four arms.")
 
-# The meaning of each signature, in the words the signer sees above the password field. Stored
-# in English (the record's language) whatever the signer's interface language.
-CONFIRM_MEANING = "I confirm the assignment to arm {arm}."
-OVERRIDE_MEANING = "I assign arm {arm} instead of the proposed arm {proposed} because: {reason}"
+# The meaning of each signature, in the words the signer sees above the password field, in the
+# language of the page they signed on (21 CFR 11.50): the signature stores the text and its
+# language, and is shown as stored. The confirmation is the page's own msgid.
+CONFIRM_MEANING = _("I confirm the assignment to arm %(arm)s.")
+OVERRIDE_MEANING = _(
+    "I assign arm %(arm)s instead of the proposed arm %(proposed)s because: %(reason)s"
+)
 
 NOTIFICATION_KIND = "arm_proposal"
 
@@ -141,7 +146,9 @@ def investigators_of_site(site_id: int) -> list[User]:
     return list(
         User.objects.filter(
             is_active=True, memberships__site_id=site_id, memberships__role__in=signing_roles
-        ).distinct()
+        )
+        .select_related("preference")
+        .distinct()
     )
 
 
@@ -162,26 +169,17 @@ def notify_investigators(*, assignment_id: int) -> int:
         return 0
     recipients = investigators_of_site(assignment.participant.site_id)
     url = reverse("arms:review", args=[assignment.pk])
-    with override(settings.LANGUAGE_CODE):
-        subject = gettext("Arm proposal awaiting your review: %(participant)s") % {
-            "participant": assignment.participant.study_id
-        }
-        message = gettext(
-            "%(participant)s: the assessment of %(date)s proposes arm %(arm)s (%(label)s). "
-            "Review and sign it."
-        ) % {
-            "participant": assignment.participant.study_id,
-            "date": f"{assignment.assessment_date:%Y-%m-%d}",
-            "arm": assignment.proposed_arm,
-            # A pending assignment is a rule's proposal: it has its arm.
-            "label": ARMS[cast(int, assignment.proposed_arm)].label,
-        }
+    # Each investigator reads the proposal in their own language, chosen when it is written.
+    texts = {
+        language: _proposal_texts(assignment, language)
+        for language in {language_of(user) for user in recipients}
+    }
     notifications_create(
         notifications=[
             NewNotification(
                 recipient_id=user.pk,
                 kind=NOTIFICATION_KIND,
-                message=message,
+                message=texts[language_of(user)][1],
                 url=url,
                 key=_notification_key(assignment.pk),
             )
@@ -194,14 +192,33 @@ def notify_investigators(*, assignment_id: int) -> int:
                 kind=NOTIFICATION_KIND,
                 key=f"{_email_key_prefix(assignment.pk)}{user.pk}",
                 recipient=user.email,
-                subject=subject,
-                body=f"{message}\n\n{url}",
+                subject=texts[language_of(user)][0],
+                body=f"{texts[language_of(user)][1]}\n\n{url}",
             )
             for user in recipients
             if user.email
         ]
     )
     return len(recipients)
+
+
+def _proposal_texts(assignment: ArmAssignment, language: str) -> tuple[str, str]:
+    """The e-mail subject and the message of a proposal, in `language`."""
+    with override(language):
+        subject = gettext("Arm proposal awaiting your review: %(participant)s") % {
+            "participant": assignment.participant.study_id
+        }
+        message = gettext(
+            "%(participant)s: the assessment of %(date)s proposes arm %(arm)s (%(label)s). "
+            "Review and sign it."
+        ) % {
+            "participant": assignment.participant.study_id,
+            "date": f"{assignment.assessment_date:%Y-%m-%d}",
+            "arm": assignment.proposed_arm,
+            # A pending assignment is a rule's proposal: it has its arm.
+            "label": arm_label(assignment.proposed_arm),
+        }
+    return subject, message
 
 
 def _notification_key(assignment_id: int) -> str:
@@ -257,9 +274,9 @@ def sign_decision(
         if is_override and not reason:
             raise SignatureRefused(OVERRIDE_NEEDS_REASON, field="reason")
         meaning = (
-            OVERRIDE_MEANING.format(arm=arm, proposed=locked.proposed_arm, reason=reason)
+            OVERRIDE_MEANING % {"arm": arm, "proposed": locked.proposed_arm, "reason": reason}
             if is_override
-            else CONFIRM_MEANING.format(arm=arm)
+            else CONFIRM_MEANING % {"arm": arm}
         )
         signature = signatures.sign(
             signer=user,

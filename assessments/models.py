@@ -164,7 +164,10 @@ class Baseline(CrfRecord):
     grade = models.PositiveSmallIntegerField(
         _("Nottingham grade"), choices=[(1, "1"), (2, "2"), (3, "3")], null=True, blank=True
     )
+    # Not format strings: "%" is a percentage (the comments keep xgettext from checking them).
+    # xgettext:no-python-format
     er_percent = _percent_field(_("ER, % of stained nuclei"))
+    # xgettext:no-python-format
     pr_percent = _percent_field(_("PR, % of stained nuclei"))
     her2_ihc = models.CharField(_("HER2 IHC"), max_length=4, choices=Her2Ihc.choices)
     her2_ish = models.CharField(

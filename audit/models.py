@@ -227,6 +227,11 @@ class ElectronicSignature(models.Model):
     )
     # An override's meaning quotes its reason: free text.
     meaning = personal(models.TextField(_("meaning of the signature")), FREE_TEXT)
+    # The language the signer read the meaning in (a LANGUAGES code); the meaning is stored and
+    # shown in it, never translated afterwards.
+    meaning_language = models.CharField(
+        _("language of the meaning"), max_length=16, default=settings.LANGUAGE_CODE
+    )
     record_type = models.CharField(_("signed record type"), max_length=100)
     record_id = models.PositiveBigIntegerField(_("signed record ID"))
     record_version = models.PositiveIntegerField(_("version of the signed record"))

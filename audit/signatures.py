@@ -9,8 +9,10 @@ the arm decision (`arms.services`) and the casebook sign-off (`dataquality.servi
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import ElectronicSignature
@@ -40,14 +42,19 @@ def sign(
     record_version: int,
     meaning: str,
     signed_at: dt.datetime | None = None,
+    language: str | None = None,
 ) -> ElectronicSignature:
     """Sign `record` at `record_version` with `meaning`; the caller has checked the password
-    and holds the record's row lock."""
+    and holds the record's row lock.
+
+    `meaning` is the text the signer read, in the language of the page they signed on (the
+    active language unless `language` names it); both are stored, and shown as stored."""
     return ElectronicSignature.objects.create(
         signer=signer,
         printed_name=printed_name(signer),
         signed_at=signed_at or timezone.now(),
-        meaning=meaning,
+        meaning=str(meaning),
+        meaning_language=language or get_language() or settings.LANGUAGE_CODE,
         record_type=record._meta.label_lower,
         record_id=record.pk,
         record_version=record_version,

@@ -21,7 +21,10 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db.models import F, Model, QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
+from access.models import Site
 from audit.personal_data import (
     CALENDAR_DATE,
     FREE_TEXT,
@@ -30,7 +33,9 @@ from audit.personal_data import (
     personal_kind,
     reference_date_lookup,
 )
-from enrollment.models import Participant
+from audit.reasons import shown_reason
+from enrollment.labels import CRITERION_LABELS
+from enrollment.models import Confirmation, MetastaticSite, Participant, Screening
 
 from .selectors import crf_models
 
@@ -77,6 +82,8 @@ class AuditEntry:
     old: str
     new: str
     user_full_name: str = ""
+    # The record as a page names it: "participant AA-0001", "baseline #33" (never a bare key).
+    record: str = ""
 
     def local(self, time_zone: str) -> dt.datetime:
         return self.when.astimezone(ZoneInfo(time_zone))
@@ -100,13 +107,47 @@ def _fields(history_model: type[Model]) -> list[Any]:
     return [f for f in history_model._meta.concrete_fields if f.name not in NOT_SHOWN]
 
 
-def _display(field: Any, value: Any) -> str:
+def _display(field: Any, value: Any, participant: Participant | None = None) -> str:
+    """A value as a page shows it: a choice by its label, a yes/no in words, a record that a
+    key points at by its name (the participant's study ID, a screening's number, a site's code,
+    else the record's kind and number), never a bare key or code."""
     if value is None or value == "":
         return ""
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if getattr(field, "is_relation", False) and field.related_model is not None:
+        return _related(field.related_model, value, participant)
+    if isinstance(value, dict):
+        return "; ".join(f"{_code(k)}: {_code(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return "; ".join(_code(v) for v in value)
     choices = dict(field.flatchoices) if field.choices else {}
     return str(choices.get(value, value))
+
+
+# The codes that JSON fields hold (metastatic sites and how each was confirmed, criteria),
+# which the fields do not declare as choices: shown by their labels, never raw.
+_CODE_LABELS: dict[Any, Any] = {
+    **dict(MetastaticSite.choices),
+    **dict(Confirmation.choices),
+    **CRITERION_LABELS,
+}
+
+
+def _related(model: type[Model], pk: Any, participant: Participant | None) -> str:
+    if participant is not None and model is Participant and pk == participant.pk:
+        return participant.study_id
+    if participant is not None and model is Site and pk == participant.site_id:
+        return participant.site.code
+    if model is Screening:
+        return f"S-{int(pk):05d}"
+    return f"{capfirst(model._meta.verbose_name)} #{pk}"
+
+
+def _code(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return str(_CODE_LABELS.get(value, value))
 
 
 def _deidentified(field: Any, value: Any, reference: dt.date | None) -> str:
@@ -116,14 +157,21 @@ def _deidentified(field: Any, value: Any, reference: dt.date | None) -> str:
     if kind == CALENDAR_DATE:
         days = days_from(value, reference)
         return "" if days is None else str(days)
+    if isinstance(value, dict | list):  # the file keeps the codes, as the export does
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
     return _display(field, value)
 
 
 def changes(
-    rows: Iterable[Any], history_model: type[Any], *, deidentify: bool = False
+    rows: Iterable[Any],
+    history_model: type[Any],
+    *,
+    deidentify: bool = False,
+    participant: Participant | None = None,
 ) -> Iterator[AuditEntry]:
     """The field changes in `rows` (historical rows ordered by record, then time); with
-    `deidentify`, by the de-identified export's rules (rows annotated with REFERENCE)."""
+    `deidentify`, by the de-identified export's rules (rows annotated with REFERENCE). On a
+    participant's pages, `participant` names her and her site in the values that point at them."""
     fields = _fields(history_model)
     # A simple-history model (untyped): `instance_type` is the audited model.
     model = history_model.instance_type
@@ -134,8 +182,7 @@ def changes(
         before = previous if previous is not None and previous.id == row.id else None
         reference = getattr(row, REFERENCE, None)
         reason = row.history_change_reason or ""
-        if deidentify and reason:
-            reason = FREE_TEXT_MASK
+        reason = FREE_TEXT_MASK if deidentify and reason else shown_reason(reason)
         for field in fields:
             new = getattr(row, field.attname)
             old = getattr(before, field.attname) if before is not None else None
@@ -147,7 +194,8 @@ def changes(
                 old_text = _deidentified(field, old, reference)
                 new_text = _deidentified(field, new, reference)
             else:
-                old_text, new_text = _display(field, old), _display(field, new)
+                old_text = _display(field, old, participant)
+                new_text = _display(field, new, participant)
             yield AuditEntry(
                 model=label,
                 form=form,
@@ -163,8 +211,15 @@ def changes(
                 field_label=str(field.verbose_name),
                 old=old_text,
                 new=new_text,
+                record=_record_name(form, row, model),
             )
         previous = row
+
+
+def _record_name(form: str, row: Any, model: type[Model]) -> str:
+    if model is Participant and row.study_id:
+        return f"{form} {row.study_id}"
+    return f"{form} #{row.id}"
 
 
 def _ordered(history: QuerySet) -> QuerySet:
@@ -186,7 +241,7 @@ def participant_audit_trail(
         history = audited.history.filter(id__in=ids)
         if object_id is not None:
             history = history.filter(id=object_id)
-        entries.extend(changes(_ordered(history), audited.history.model))
+        entries.extend(changes(_ordered(history), audited.history.model, participant=participant))
     entries.sort(key=lambda e: (e.when, e.history_id), reverse=True)
     return entries
 
@@ -208,12 +263,13 @@ def trial_audit_trail(site_ids: list[int], *, chunk_size: int = 2000) -> Iterato
 def form_audit_trail(record: Model) -> list[AuditEntry]:
     """Every change to one form (with its parts), newest first."""
     model: type[Any] = type(record)  # its `history` is simple-history's (untyped)
-    entries = list(changes(_ordered(model.history.filter(id=record.pk)), model.history.model))
+    participant = getattr(record, "participant", None)
+    history = _ordered(model.history.filter(id=record.pk))
+    entries = list(changes(history, model.history.model, participant=participant))
     for relation in getattr(record, "crf_parts", ()):
         part_model = getattr(record, relation).model
         ids = getattr(record, relation).values("pk")
-        entries.extend(
-            changes(_ordered(part_model.history.filter(id__in=ids)), part_model.history.model)
-        )
+        part_history = _ordered(part_model.history.filter(id__in=ids))
+        entries.extend(changes(part_history, part_model.history.model, participant=participant))
     entries.sort(key=lambda e: (e.when, e.history_id), reverse=True)
     return entries

@@ -41,9 +41,10 @@ WRONG_PASSWORD = signatures.WRONG_PASSWORD
 FORMS_NOT_VERIFIED = _("Every form must be verified before the casebook is signed: %(forms)s.")
 ALREADY_SIGNED = _("This casebook is already signed.")
 
-# Stored in English: the signature's record, like the audit trail, is in the trial's language.
-CASEBOOK_MEANING = (
-    "I, the investigator, have reviewed the casebook of participant {study_id} and confirm "
+# The meaning the signer reads above the password field, in the page's language; the signature
+# stores that text and its language (21 CFR 11.50) and is shown as stored.
+CASEBOOK_MEANING = _(
+    "I, the investigator, have reviewed the casebook of participant %(study_id)s and confirm "
     "that its data are complete, accurate and attributable."
 )
 SIGN_OFF_VOIDED = "{form} #{pk} changed by {user} after the sign-off: {reason}"
@@ -331,7 +332,7 @@ def sign_casebook(
             signer=user,
             record=locked,
             record_version=locked.version,
-            meaning=CASEBOOK_MEANING.format(study_id=locked.study_id),
+            meaning=CASEBOOK_MEANING % {"study_id": locked.study_id},
             signed_at=_now(now),
         )
         return CasebookSignOff.objects.create(participant=locked, signature=signature)

@@ -370,7 +370,7 @@ def casebook_sign(request: AuthenticatedHttpRequest, study_id: str) -> HttpRespo
         {
             "participant": participant,
             "form": form,
-            "meaning": services.CASEBOOK_MEANING.format(study_id=participant.study_id),
+            "meaning": services.CASEBOOK_MEANING % {"study_id": participant.study_id},
             "pending": selectors.unverified_forms(participant),
         },
         status=400 if form.errors else 200,

@@ -15,6 +15,7 @@ from access.models import Site
 from access.roles import Action
 from audit.forms import ReasonForChangeMixin, show_plain_numbers
 from audit.services import REASON_REQUIRED
+from audit.violations import violation_message
 from ruleviolation import RuleViolation
 
 from . import eligibility, labs, validators
@@ -261,7 +262,7 @@ class ScreeningForm(ReasonForChangeMixin, forms.ModelForm[Screening]):
             eligibility.evaluate(self.instance.facts(today=self.today))
         except RuleViolation as exc:
             field = validators.fact_field(exc.field)
-            self.add_error(field if field in self.fields else None, exc.message)
+            self.add_error(field if field in self.fields else None, violation_message(exc))
         except ValueError as exc:  # a unit the conversion does not know (enrollment.labs)
             self.add_error(None, str(exc))
 

@@ -12,6 +12,7 @@ from audit.models import ClinicalRecord, CrfRecord
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
 
 from . import eligibility, labs
+from .labels import CRITERION_LABELS
 
 
 class Sex(models.TextChoices):
@@ -53,6 +54,7 @@ ECOG_CHOICES = [
     (
         2,
         _(
+            # xgettext:no-python-format
             "2 – Ambulatory and capable of all self-care but unable to carry out any work "
             "activities; up and about more than 50% of waking hours"
         ),
@@ -60,6 +62,7 @@ ECOG_CHOICES = [
     (
         3,
         _(
+            # xgettext:no-python-format
             "3 – Capable of only limited self-care; confined to bed or chair more than 50% of "
             "waking hours"
         ),
@@ -228,6 +231,11 @@ class Screening(CrfRecord):
         # Not the initials: a screening is named in places that are not site-scoped (the admin,
         # history titles, logs); pages that may show them do so explicitly.
         return self.screening_number
+
+    @property
+    def failed_criteria_labels(self) -> list[str]:
+        """The criteria the screening failed, by their names in the active language."""
+        return [str(CRITERION_LABELS.get(code, code)) for code in self.failed_criteria or []]
 
     @property
     def screening_number(self) -> str:

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from access.roles import Action
 from access.scoping import get_for_user_or_404
 
 from . import eligibility
+from .labels import CRITERION_LABELS
 from .models import Participant, Screening
 
 SCREENING_NUMBER = re.compile(r"^\s*S?-?0*(\d+)\s*$", re.IGNORECASE)
@@ -21,7 +23,7 @@ FACTS_INCONSISTENT = _("The checklist cannot be judged until the errors above ar
 @dataclass(frozen=True)
 class CriterionRow:
     code: str
-    label: str
+    label: str | Promise  # in the reader's language (enrollment.labels)
     kind: str  # "inclusion" | "exclusion"
     status: str  # eligibility.STATUS_MET / STATUS_FAILED / STATUS_MISSING
 
@@ -55,13 +57,12 @@ def screening_checklist(screening: Screening, *, today: dt.date) -> Checklist:
         verdict = eligibility.evaluate(facts)
     except ValueError:
         rows = tuple(
-            CriterionRow(c, eligibility.CRITERION_LABELS[c], _kind(c), eligibility.STATUS_MISSING)
+            CriterionRow(c, CRITERION_LABELS[c], _kind(c), eligibility.STATUS_MISSING)
             for c in eligibility.CRITERIA
         )
         return Checklist(rows=rows, eligible=None, error=str(FACTS_INCONSISTENT))
     rows = tuple(
-        CriterionRow(code, eligibility.CRITERION_LABELS[code], _kind(code), status)
-        for code, status in judged
+        CriterionRow(code, CRITERION_LABELS[code], _kind(code), status) for code, status in judged
     )
     return Checklist(rows=rows, eligible=verdict.eligible, labs=_labs_as_judged(facts))
 

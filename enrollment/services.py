@@ -16,9 +16,11 @@ from access.roles import Action, require
 from audit.lifecycle import Move
 from audit.models import CrfStatus
 from audit.services import save_record
+from audit.violations import violation_message
 from ruleviolation import RuleViolation
 
 from . import eligibility, validators
+from .labels import CRITERION_LABELS
 from .models import OffStudy, Participant, Screening, StudyIdCounter
 
 NOT_ELIGIBLE = _("This patient is not eligible: %(failed)s.")
@@ -68,7 +70,8 @@ def _verdict(screening: Screening, today: dt.date) -> eligibility.Eligibility:
         return eligibility.evaluate(screening.facts(today=today))
     except RuleViolation as exc:
         raise ScreeningOutcomeError(
-            IMPOSSIBLE_FACTS % {"error": exc.message}, field=validators.fact_field(exc.field)
+            IMPOSSIBLE_FACTS % {"error": violation_message(exc)},
+            field=validators.fact_field(exc.field),
         ) from exc
     except ValueError as exc:  # a unit the conversion does not know (enrollment.labs)
         raise ScreeningOutcomeError(IMPOSSIBLE_FACTS % {"error": exc}) from exc
@@ -120,7 +123,7 @@ def carry_diagnosis_date(*, screening: Screening, user: Any, reason: str) -> Par
 
 
 def _format_codes(codes: tuple[str, ...] | list[str]) -> str:
-    return "; ".join(eligibility.CRITERION_LABELS[c] for c in codes)
+    return "; ".join(str(CRITERION_LABELS[c]) for c in codes)
 
 
 def _next_sequence(site: Site) -> int:

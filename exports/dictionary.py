@@ -8,10 +8,10 @@ from typing import Any
 from django.db.models import Field
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, override
 
 from audit.csv_writer import csv_bytes
-from enrollment import eligibility
+from enrollment.labels import CRITERION_LABELS
 from enrollment.models import MetastaticSite
 from followup.models import DISTANT_SITE_CHOICES
 
@@ -19,7 +19,23 @@ from . import datasets as d
 from .datasets import model_field
 from .streaming import model_of
 
-HEADER = ["dataset", "variable", "form", "label", "type", "unit", "allowed_values", "note"]
+# The words for people in English and Simplified Chinese side by side (the *_zh columns); the
+# names, types and units once.
+HEADER = [
+    "dataset",
+    "variable",
+    "form",
+    "form_zh",
+    "label",
+    "label_zh",
+    "type",
+    "unit",
+    "allowed_values",
+    "allowed_values_zh",
+    "note",
+    "note_zh",
+]
+LANGUAGES = ("en", "zh-hans")
 
 _TYPES = {
     d.TEXT: gettext_lazy("text"),
@@ -35,7 +51,7 @@ _TYPES = {
 
 def _code_lists() -> dict[str, list[tuple[str, Any]]]:
     """The codes of the ;-separated columns, which JSON fields do not declare as choices."""
-    criteria = list(eligibility.CRITERION_LABELS.items())
+    criteria = list(CRITERION_LABELS.items())
     return {
         "metastatic_sites": list(MetastaticSite.choices),
         "distant_progression_sites": list(DISTANT_SITE_CHOICES),
@@ -79,6 +95,33 @@ def entries(*, deidentified: bool) -> Iterator[list[str]]:
             ]
 
 
+def bilingual_entries(*, deidentified: bool) -> Iterator[list[str]]:
+    """Each entry with its form, label, allowed values and note in English and in Chinese,
+    whatever the language of the user who exports."""
+    english, chinese = (_entries_in(language, deidentified) for language in LANGUAGES)
+    for en, zh in zip(english, chinese, strict=True):
+        dataset, variable, form, label, kind, unit, allowed, note = en
+        yield [
+            dataset,
+            variable,
+            form,
+            zh[2],
+            label,
+            zh[3],
+            kind,
+            unit,
+            allowed,
+            zh[6],
+            note,
+            zh[7],
+        ]
+
+
+def _entries_in(language: str, deidentified: bool) -> list[list[str]]:
+    with override(language):
+        return list(entries(deidentified=deidentified))
+
+
 def dictionary_chunks(*, deidentified: bool) -> Iterator[bytes]:
     yield csv_bytes([HEADER])
-    yield csv_bytes(list(entries(deidentified=deidentified)))
+    yield csv_bytes(list(bilingual_entries(deidentified=deidentified)))

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import (
@@ -35,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import override as language_override
 from simple_history.utils import bulk_create_with_history
 
+from access.languages import chosen_or_default
 from access.models import Membership, Site
 from access.roles import Action, require, roles_allowed
 from audit.models import CrfStatus
@@ -442,14 +442,15 @@ def _queue_reminders(*, today: dt.date, site_ids: Collection[int] | None) -> Non
             cursor.execute(statement, params)
 
 
-def _coordinators_by_site(site_ids: Collection[int]) -> dict[int, list[tuple[int, str]]]:
-    by_site: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for site_id, user_id, email in Membership.objects.filter(
+def _coordinators_by_site(site_ids: Collection[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """Per site, each coordinator's (user id, e-mail address, language to write to them in)."""
+    by_site: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for site_id, user_id, email, language in Membership.objects.filter(
         site_id__in=site_ids,
         role__in=roles_allowed(Action.RECEIVE_VISIT_REMINDERS),
         user__is_active=True,
-    ).values_list("site_id", "user_id", "user__email"):
-        by_site[site_id].append((user_id, email))
+    ).values_list("site_id", "user_id", "user__email", "user__preference__language"):
+        by_site[site_id].append((user_id, email, chosen_or_default(language)))
     return by_site
 
 
@@ -510,8 +511,9 @@ def _deliver_batch(
         sent: list[tuple[int, str]] = []
         skipped: list[int] = []
         notices: list[NewNotification] = []
-        lines: dict[tuple[int, str], list[str]] = defaultdict(list)
-        first_reminder: dict[tuple[int, str], int] = {}
+        # Keyed by (user id, address, language): each coordinator reads in their own language.
+        lines: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+        first_reminder: dict[tuple[int, str, str], int] = {}
         for reminder_pk, visit_id, kind in reminders:
             pk, code, target, start, end, status, site_id, study_id, participant_status = visits[
                 visit_id
@@ -534,12 +536,16 @@ def _deliver_batch(
                 # (while it still applies).
                 counts["undelivered"] += 1
                 continue
-            message = str(
-                REMINDER_MESSAGES[kind]
-                % {"participant": study_id, "visit": code, "start": start, "end": end}
-            )
             url = f"{url_head}/{pk}/{url_tail}"
-            for user_id, address in recipients:
+            messages: dict[str, str] = {}
+            for user_id, address, language in recipients:
+                if language not in messages:
+                    messages[language] = _in_language(
+                        language,
+                        REMINDER_MESSAGES[kind],
+                        {"participant": study_id, "visit": code, "start": start, "end": end},
+                    )
+                message = messages[language]
                 notices.append(
                     NewNotification(
                         recipient_id=user_id,
@@ -550,8 +556,8 @@ def _deliver_batch(
                     )
                 )
                 if address:
-                    lines[(user_id, address)].append(message)
-                    first_reminder.setdefault((user_id, address), reminder_pk)
+                    lines[(user_id, address, language)].append(message)
+                    first_reminder.setdefault((user_id, address, language), reminder_pk)
             sent.append((reminder_pk, kind))
         notifications_create(notifications=notices)
         now = timezone.now()
@@ -572,7 +578,9 @@ def _deliver_batch(
                         kind=REMINDER_EMAIL_KIND,
                         key=f"reminder:{first_reminder[recipient]}:email:{recipient[0]}",
                         recipient=recipient[1],
-                        subject=str(REMINDER_EMAIL_SUBJECT % {"count": len(body)}),
+                        subject=_in_language(
+                            recipient[2], REMINDER_EMAIL_SUBJECT, {"count": len(body)}
+                        ),
                         body="\n".join(body),
                     )
                     for recipient, body in lines.items()
@@ -582,6 +590,11 @@ def _deliver_batch(
             counts[kind] += 1
         counts["skipped"] += len(skipped)
         return reminders[-1][0]
+
+
+def _in_language(language: str, text: Any, values: dict[str, Any]) -> str:
+    with language_override(language):
+        return str(text % values)
 
 
 def send_due_reminders(
@@ -599,18 +612,18 @@ def send_due_reminders(
     `email=False` delivers in-app only (the demo seed).
     """
     counts = _empty_counts()
-    with language_override(settings.LANGUAGE_CODE):
-        _queue_reminders(today=today, site_ids=site_ids)
-        last_pk: int | None = 0
-        while last_pk is not None:
-            last_pk = _deliver_batch(
-                today=today,
-                site_ids=site_ids,
-                after_pk=last_pk,
-                batch_size=batch_size,
-                counts=counts,
-                email=email,
-            )
+    # Each coordinator is written to in their own language (_deliver_batch).
+    _queue_reminders(today=today, site_ids=site_ids)
+    last_pk: int | None = 0
+    while last_pk is not None:
+        last_pk = _deliver_batch(
+            today=today,
+            site_ids=site_ids,
+            after_pk=last_pk,
+            batch_size=batch_size,
+            counts=counts,
+            email=email,
+        )
     return counts
 
 

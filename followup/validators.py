@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 
+from audit.violations import violation_message
 from ruleviolation import RuleViolation
 
 from . import endpoints, schedule
@@ -143,5 +144,5 @@ def visit_errors(data: dict[str, Any], ctx: VisitContext) -> dict[str, list[str]
                 )
             )
         except RuleViolation as exc:
-            error(exc.field if exc.field in data else "visit_date", exc.message)
+            error(exc.field if exc.field in data else "visit_date", violation_message(exc))
     return errors

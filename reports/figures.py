@@ -128,11 +128,12 @@ def reporting_users() -> Iterable[User]:
 
 
 def refresh_all() -> int:
-    """Recompute the figures of every set of sites in use, in the site's default language.
-    Returns how many sets were computed."""
+    """Recompute the figures of every set of sites in use, in each of the trial's languages
+    (a page is read in either). Returns how many sets were computed."""
     count = 0
-    with override(settings.LANGUAGE_CODE):
-        for user in reporting_users():
-            _store(_key(user), user)
-            count += 1
+    for user in reporting_users():
+        for language, _name in settings.LANGUAGES:
+            with override(language):
+                _store(_key(user), user)
+        count += 1
     return count

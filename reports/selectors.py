@@ -16,6 +16,7 @@ from access.models import Site
 from access.roles import Action
 from arms.models import ArmAssignment
 from enrollment import eligibility
+from enrollment.labels import CRITERION_LABELS
 from enrollment.models import OffStudy, Participant, Screening
 from exports.models import ParticipantOutcome
 from followup.models import PlannedVisit
@@ -69,7 +70,7 @@ def flow(user: Any) -> Flow:
     for criteria in failed.iterator(chunk_size=2000):
         by_criterion.update(criteria or [])
     result.failures_by_criterion = [
-        (code, eligibility.CRITERION_LABELS.get(code, code), by_criterion[code])
+        (code, str(CRITERION_LABELS.get(code, code)), by_criterion[code])
         for code in (*eligibility.CRITERIA, *sorted(set(by_criterion) - set(eligibility.CRITERIA)))
         if by_criterion[code]
     ]

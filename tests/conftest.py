@@ -26,6 +26,34 @@ def _ci_uses_real_services(django_db_setup, django_db_blocker):
     redis.Redis.from_url(settings.REDIS_URL).ping()
 
 
+def pytest_configure(config):
+    """The compiled catalogues, for a run that did not go through `make install` (which
+    compiles them with msgfmt): a stale or missing .mo is written from its .po with polib."""
+    from pathlib import Path
+
+    import polib
+
+    root = Path(__file__).resolve().parent.parent
+    for po in root.glob("locale/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+        polib.pofile(str(po)).save_as_mofile(str(partial))
+        partial.replace(mo)  # atomic: the other test workers read a whole file or the old one
+
+
+@pytest.fixture(autouse=True)
+def _trial_language():
+    """Each test starts in the trial's default language: a request of an earlier test leaves
+    its language active in the thread (LocaleMiddleware activates, nothing deactivates)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _force_login_passes_the_second_factor(monkeypatch):
     """`client.force_login(user)` signs in past both factors, as the tests of every page mean

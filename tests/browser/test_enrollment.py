@@ -76,7 +76,8 @@ def test_coordinator_screens_fails_one_and_enrols_another(page, login_as, coordi
     expect(page.get_by_text(re.compile(r"Screening S-\d+ saved"))).to_be_visible()
     page.fill('textarea[name="note"]', "Mostly confined to bed")
     page.get_by_test_id("screen-fail").click()
-    expect(page.get_by_test_id("screen-failure")).to_contain_text("ecog_0_2")
+    # The failed criterion by its name, not its code.
+    expect(page.get_by_test_id("screen-failure")).to_contain_text("ECOG performance status 0 to 2")
     failed = Screening.objects.get(hospital_number="H-1001")
     assert failed.status == Screening.Status.SCREEN_FAILED
     assert failed.failed_criteria == ["ecog_0_2"]

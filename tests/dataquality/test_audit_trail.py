@@ -47,7 +47,8 @@ def test_the_viewer_shows_who_changed_what_from_which_to_which_and_why(
     )
     page = response.content.decode()
     assert "Docetaxel" in page and "Paclitaxel" in page and "Chart says paclitaxel" in page
-    assert "CST" in page  # the site's local time (Asia/Shanghai)
+    # The site's local time (Asia/Shanghai), its zone named unambiguously.
+    assert "Beijing time / UTC+8" in page and "CST" not in page
 
 
 def test_every_write_to_clinical_data_leaves_a_row_naming_the_user_and_reason(
@@ -158,3 +159,18 @@ def test_a_planned_visits_changes_are_in_the_participants_trail(participant, coo
         "Missed",
         "Patient moved abroad",
     )
+
+
+def test_the_viewer_names_records_and_says_yes_or_no_never_a_bare_key(
+    client, participant, coordinator_a
+):
+    client.force_login(coordinator_a)
+    url = reverse("dataquality:participant_audit", args=[participant.study_id])
+    rows = client.get(url).context["page_obj"].object_list
+    by_field = {(e.record, e.field): e.new for e in rows}
+    assert any(r == f"participant {participant.study_id}" for r, _ in by_field)
+    # Keys that point at the participant or her site name them.
+    pointing = {e.new for e in rows if e.field in ("participant", "site")}
+    assert pointing <= {participant.study_id, participant.site.code}
+    assert str(participant.pk) not in pointing
+    assert not {e.new for e in rows} & {"True", "False"}

@@ -6,8 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from audit.models import HardDeleteForbidden
+from audit.violations import VIOLATION_MESSAGES
 from enrollment import eligibility, services, validators
 from enrollment.models import OffStudy, Participant, Screening, StudyIdCounter
+from ruleviolation import OUT_OF_RANGE
 from tests.factories.enrollment import DIAGNOSIS, TODAY, ScreeningFactory, enrolled_participant
 from workflow import services as workflow
 
@@ -255,8 +257,9 @@ def test_what_the_core_refuses_is_shown_at_the_field_it_names(site_a, coordinato
     with pytest.raises(services.ScreeningOutcomeError) as caught:
         workflow.save_screening(screening=screening, user=coordinator_a, today=TODAY)
     assert caught.value.field == "ecog"
-    assert "must be 0 to 5" in str(caught.value)
-    assert "ecog:" not in str(caught.value)  # the message, not the core's "field: message" text
+    # The violation in the reader's words, not the core's "field: message" text for developers.
+    assert str(VIOLATION_MESSAGES[OUT_OF_RANGE]) in str(caught.value)
+    assert "ecog" not in str(caught.value) and "got 7" not in str(caught.value)
     assert not Screening.objects.exists()
 
 

@@ -128,7 +128,8 @@ EXPECTED_HEADERS = {
         "lrpfs_days", "lrpfs_event",
     ],
     "data_dictionary": [
-        "dataset", "variable", "form", "label", "type", "unit", "allowed_values", "note",
+        "dataset", "variable", "form", "form_zh", "label", "label_zh", "type", "unit",
+        "allowed_values", "allowed_values_zh", "note", "note_zh",
     ],
 }  # fmt: skip
 

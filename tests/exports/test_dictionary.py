@@ -44,3 +44,14 @@ def test_queries_are_described_whether_or_not_the_data_quality_app_is_there(dict
     else:
         assert queries[0]["note"] == "No data-quality queries yet: this file has its header only."
     assert not any("TODO" in r["note"] for r in dictionary)
+
+
+def test_english_and_chinese_labels_side_by_side(dictionary):
+    rows = {(r["dataset"], r["variable"]): r for r in dictionary}
+    os_days = rows[("analysis", "os_days")]
+    assert os_days["label"].startswith("overall survival")
+    assert os_days["label_zh"] == "总生存期（OS）：自诊断起的天数"
+    arm = rows[("assignments", "confirmed_arm")]
+    assert arm["allowed_values"].startswith("1=Arm 1: Primary CR, metastases CR")
+    assert arm["allowed_values_zh"].startswith("1=第 1 组：原发灶完全缓解，转移灶完全缓解")
+    assert all(r["label_zh"] and r["form_zh"] for r in dictionary)

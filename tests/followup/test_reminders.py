@@ -229,3 +229,14 @@ def test_the_task_scans_each_site_on_its_own_day(m03, coordinator_a, site_a, cap
     with mock.patch("followup.tasks.timezone.now", return_value=now), capture(execute=True):
         counts = send_due_reminders_task.delay().get()
     assert counts["due"] == 1
+
+
+def test_a_coordinator_is_reminded_in_their_own_language(m03, coordinator_a, capture):
+    from access.models import Preference
+
+    Preference.objects.create(user=coordinator_a, language="zh-hans")
+    assert _scan(m03.window_start, capture)["due"] == 1
+    note = Notification.objects.get(recipient=coordinator_a)
+    assert f"{m03.participant.study_id}，访视 M03 已到期" in note.message
+    assert mail.outbox[0].subject == "CS-EDC：1 条随访访视提醒"
+    assert note.message in mail.outbox[0].body

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "access.middleware.SessionRenewalMiddleware",
+    # The logged-in user's chosen language over the browser's (LocaleMiddleware's choice).
+    "access.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -194,6 +196,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# ISO dates (2026-12-01) and 24-hour times in every language (trialsite/formats).
+FORMAT_MODULE_PATH = ["trialsite.formats"]
 USE_I18N = True
 USE_TZ = True  # stored in UTC, shown in TIME_ZONE
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
