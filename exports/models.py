@@ -28,6 +28,15 @@ class ExportLog(models.Model):
         WEB = "web", _("Exports page")
         COMMAND = "command", _("Command line")
 
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV")
+        R = "r", _("CSV with R scripts")
+        ODM = "odm", _("CDISC ODM 1.3.2 (XML)")
+        SAS = "sas", _("SAS transport (XPORT)")
+        SPSS = "spss", _("SPSS (.sav)")
+        STATA = "stata", _("Stata (.dta)")
+        CASEBOOKS = "casebooks", _("Casebooks (PDF)")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -42,6 +51,9 @@ class ExportLog(models.Model):
     datasets = models.JSONField(_("datasets"), default=list)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     deidentified = models.BooleanField(_("de-identified"))
+    output_format = models.CharField(
+        _("format"), max_length=10, choices=Format.choices, default=Format.CSV
+    )
     row_count = models.PositiveBigIntegerField(
         _("rows"), null=True, blank=True, help_text=_("Empty until the export finished.")
     )
