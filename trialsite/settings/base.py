@@ -207,6 +207,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
+# The files of the long exports (exports.jobs): kept for OUTPUT_JOB_HOURS, then removed by the
+# beat's cleanup task.
+OUTPUT_DIR = Path(env.str("OUTPUT_DIR", default=str(VAR_DIR / "outputs")))
+OUTPUT_JOB_HOURS = env.int("OUTPUT_JOB_HOURS", default=24)
+
 
 def redis_cache(url: str) -> dict[str, str]:
     """The cache shared by every web process through Redis; while Redis is away, each process
@@ -264,9 +269,16 @@ CELERY_BEAT_SCHEDULE = {
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# WeasyPrint logs every layout step of every page at INFO (a casebook is dozens of lines).
+LIBRARY_LOGGERS = {
+    "weasyprint": {"level": "WARNING"},
+    "weasyprint.progress": {"level": "WARNING"},
+    "fontTools": {"level": "WARNING"},
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": LIBRARY_LOGGERS,
 }
