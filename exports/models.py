@@ -4,6 +4,8 @@ Not clinical data, but evidence of disclosure: rows are inserted once, completed
 row count when the stream ends, and never deleted.
 """
 
+import uuid
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -73,3 +75,72 @@ class ExportLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ExportLogDeleteForbidden(EXPORT_LOG_PERMANENT)
+
+
+class OutputJob(models.Model):
+    """A long export (ODM, statistics files, a site's casebooks) run by a Celery worker, or in
+    the request's own process when no broker is configured. The file is kept for
+    OUTPUT_JOB_HOURS, for its owner alone, then removed by the beat's cleanup; the row stays
+    (the export log holds the disclosure)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired (file removed)")
+
+    key = models.UUIDField(_("key"), unique=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="output_jobs",
+        verbose_name=_("user"),
+    )
+    output_format = models.CharField(_("format"), max_length=10, choices=ExportLog.Format.choices)
+    deidentified = models.BooleanField(_("de-identified"))
+    site_ids = models.JSONField(_("sites"), default=list)
+    audit = models.BooleanField(_("with audit records and signatures"), default=False)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="queued")
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("of"), default=0)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    export_log = models.ForeignKey(
+        ExportLog, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.output_format} {self.state}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def directory(self) -> Path:
+        return Path(settings.OUTPUT_DIR) / str(self.key)
+
+    @property
+    def path(self) -> Path | None:
+        return self.directory / self.file_name if self.file_name else None
+
+    @property
+    def downloadable(self) -> bool:
+        return (
+            self.state == self.State.DONE
+            and self.path is not None
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )

@@ -244,6 +244,11 @@ def _hour(name: str, default: int) -> int:
 # for its own calendar day. A missed day is caught up by the next scan.
 REMINDER_HOUR = _hour("REMINDER_HOUR", 7)
 CELERY_BEAT_SCHEDULE = {
+    # The long exports' files are kept for OUTPUT_JOB_HOURS (exports.jobs).
+    "remove-expired-outputs": {
+        "task": "exports.tasks.remove_expired_outputs_task",
+        "schedule": timedelta(hours=1),
+    },
     "send-due-reminders": {
         "task": "followup.tasks.send_due_reminders_task",
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
