@@ -136,6 +136,11 @@ def _shown_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     ]
 
 
+def _related(model: type[models.Model]) -> list[str]:
+    """The foreign keys a record prints (by their str): joined, not fetched one by one."""
+    return [f.name for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
+
+
 def _values(record: models.Model, codes: dict[str, dict[str, str]]) -> list[Value]:
     out = []
     for f in _shown_fields(type(record)):
@@ -188,7 +193,7 @@ def casebook_context(participant: Participant) -> dict[str, Any]:
     forms: list[FormBlock] = []
     for model in form_models():
         records = model.objects.filter(**{model.participant_path: participant})
-        related = ["verified_by", "locked_by", *getattr(model, "crf_related", ())]
+        related = [*_related(model), *getattr(model, "crf_related", ())]
         prefetch = list(getattr(model, "crf_parts", ()))
         for record in records.select_related(*related).prefetch_related(*prefetch).order_by("pk"):
             if record.is_entered:
@@ -197,7 +202,7 @@ def casebook_context(participant: Participant) -> dict[str, Any]:
     arms = []
     for assignment in (
         ArmAssignment.objects.filter(participant=participant)
-        .select_related("signature")
+        .select_related(*_related(ArmAssignment))
         .order_by("assessment_date", "pk")
     ):
         arms.append(

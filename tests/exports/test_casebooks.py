@@ -4,6 +4,8 @@ import io
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from access.models import Site
@@ -69,3 +71,12 @@ def test_a_site_archive_has_one_casebook_per_participant(trial, tmp_path):
     assert count == len(names) == seen[-1]
     assert f"{trial.dead.site.code}/casebook_{trial.dead.study_id}.pdf" in names
     assert trial.other_site.study_id not in " ".join(names)
+
+
+def test_a_casebook_reads_a_bounded_number_of_queries(trial):
+    """However many forms, lesions and visits: a fixed number of queries per model."""
+    with CaptureQueriesContext(connection) as small:
+        casebooks.casebook_context(trial.alive)
+    with CaptureQueriesContext(connection) as large:
+        casebooks.casebook_context(trial.dead)
+    assert len(large) <= len(small) + 8, [q["sql"][:120] for q in large.captured_queries]
