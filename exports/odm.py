@@ -580,7 +580,6 @@ def write_odm(
             xmlns=NAMESPACE,
             FileType="Snapshot",
             Granularity="All",
-            Archival="Yes" if audit else None,
             FileOID=f"CS-EDC.{STUDY_OID}.{timezone.now():%Y%m%dT%H%M%S}.{variant}",
             CreationDateTime=odm_value(timezone.now().replace(microsecond=0)),
             ODMVersion="1.3.2",
