@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from access.roles import Action, require
@@ -71,17 +72,36 @@ def start_job(
 
 
 class _Progress:
-    """Writes done/total to the job's row when the percent changes."""
+    """Writes done/total to the job's row when the percent changes.
+
+    The export reads in one REPEATABLE READ, READ ONLY transaction (`streaming.snapshot`), so
+    on PostgreSQL the progress goes through a connection of its own, committed at once, where
+    the page's polls see it. The last figures are written again with the job's end."""
 
     def __init__(self, job: OutputJob) -> None:
         self.job = job
         self.percent = -1
+        self.done = 0
+        self.total = 0
 
     def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
         percent = int(100 * done / total) if total else 0
-        if percent != self.percent:
-            self.percent = percent
+        if percent == self.percent:
+            return
+        self.percent = percent
+        if connection.vendor != "postgresql":
             OutputJob.objects.filter(pk=self.job.pk).update(done=done, total=total)
+            return
+        side = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {OutputJob._meta.db_table} SET done = %s, total = %s WHERE id = %s",  # noqa: S608 (the table's own name)
+                    [done, total, self.job.pk],
+                )
+        finally:
+            side.close()
 
 
 def _zip_directory(source: Path, target: Path) -> None:
@@ -143,6 +163,8 @@ def run_job(job: OutputJob) -> OutputJob:
         now = timezone.now()
         OutputJob.objects.filter(pk=job.pk).update(
             state=OutputJob.State.DONE,
+            done=progress.done,
+            total=progress.total,
             file_name=file_name,
             size=(directory / file_name).stat().st_size,
             export_log=log,

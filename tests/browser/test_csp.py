@@ -18,7 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PERSONAS = ("coordinator_a", "investigator_a", "data_manager_a", "admin_a")
 # Downloads, not pages.
-NOT_PAGES = {"reports:km_svg", "dataquality:audit_csv", "exports:download"}
+NOT_PAGES = {
+    "reports:km_svg",
+    "dataquality:audit_csv",
+    "exports:download",
+    "exports:job_download",
+    "exports:casebook_pdf",
+    "exports:blank_crf",
+}
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (e) => {
