@@ -34,7 +34,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*
-RUN useradd --system --create-home --uid 10001 edc
+RUN useradd --system --create-home --uid 10001 edc \
+    && mkdir -p /data/outputs && chown edc /data/outputs
 COPY --from=build /opt/venv /opt/venv
 # The code stays root's: the app user runs it and cannot change it.
 COPY --from=build /app /app

@@ -208,6 +208,8 @@ def participant_casebook(request: AuthenticatedHttpRequest, study_id: str) -> Ht
         else None,
         "can_take_off_study": not participant.is_off_study
         and request.user.can(Action.ENTER_DATA, participant.site_id),
+        # The casebook as PDF (exports.views.casebook_pdf): identified, like the export.
+        "can_print_casebook": request.user.can(Action.EXPORT_IDENTIFIED, participant.site_id),
     }
     return render(request, "enrollment/casebook.html", context)
 

@@ -60,15 +60,28 @@ def _code_lists() -> dict[str, list[tuple[str, Any]]]:
     }
 
 
+def choices(column: d.Column, field: Field | None) -> list[tuple[str, str]]:
+    """The column's allowed codes and their labels: the dictionary's allowed values, and the
+    code lists and value labels of the ODM and the statistics files. A derived column's
+    `allowed` ("a; b; c") gives codes that are their own labels; a ;-separated column lists
+    the codes any of its values may hold."""
+    if column.allowed:
+        return [(code, code) for code in force_str(column.allowed).split("; ")]
+    found: Any = getattr(field, "choices", None) if column.kind != d.BOOLEAN else None
+    if column.kind == d.CODES:
+        found = _code_lists().get(column.name)
+    return [(str(code), force_str(label)) for code, label in found or ()]
+
+
 def _allowed(column: d.Column, field: Field | None) -> str:
     if column.allowed:
         return force_str(column.allowed)
-    choices: Any = getattr(field, "choices", None) if column.kind != d.BOOLEAN else None
-    if column.kind == d.CODES:
-        choices = _code_lists().get(column.name)
-    if not choices:
-        return ""
-    return "; ".join(f"{code}={force_str(label)}" for code, label in choices)
+    return "; ".join(f"{code}={label}" for code, label in choices(column, field))
+
+
+def label(column: d.Column, field: Field | None) -> str:
+    """The column's label: its own, else its model field's verbose name, else its name."""
+    return force_str(column.label or (field.verbose_name if field is not None else column.name))
 
 
 def entries(*, deidentified: bool) -> Iterator[list[str]]:
@@ -76,7 +89,6 @@ def entries(*, deidentified: bool) -> Iterator[list[str]]:
         model = model_of(dataset)
         for column in dataset.columns_for(deidentified=deidentified):
             field = model_field(model, column.lookup)
-            label = column.label or (field.verbose_name if field is not None else column.name)
             kind = force_str(_TYPES[column.kind])
             if dataset.shifted(column, deidentified=deidentified):
                 kind = _("integer (days from the diagnosis date)")
@@ -87,7 +99,7 @@ def entries(*, deidentified: bool) -> Iterator[list[str]]:
                 dataset.name,
                 column.name,
                 force_str(dataset.form),
-                force_str(label),
+                label(column, field),
                 kind,
                 column.unit,
                 _allowed(column, field),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from . import odm, stats
 from .datasets import DATASETS, DICTIONARY_FILENAME, Dataset
 from .dictionary import dictionary_chunks
 from .models import ExportLog
@@ -24,6 +25,7 @@ def export_log_start(
     datasets: list[str],
     deidentified: bool,
     filters: dict[str, Any],
+    output_format: str = ExportLog.Format.CSV,
 ) -> ExportLog:
     return ExportLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -31,6 +33,7 @@ def export_log_start(
         datasets=datasets,
         filters=filters,
         deidentified=deidentified,
+        output_format=output_format,
     )
 
 
@@ -132,3 +135,65 @@ def export_to_directory(
 def download_filename(name: str, *, deidentified: bool, today: dt.date, suffix: str) -> str:
     variant = "deidentified" if deidentified else "identified"
     return f"cs-edc_{name}_{variant}_{today.isoformat()}.{suffix}"
+
+
+ODM_FILENAME = "cs-edc_odm.xml"
+ProgressCallback = Callable[[int, int], None]
+
+
+def write_output(
+    *,
+    output_format: str,
+    out: Path,
+    scope: Scope,
+    channel: str,
+    datasets: Iterable[Dataset] = DATASETS,
+    user: Any = None,
+    filters: dict[str, Any] | None = None,
+    audit: bool = False,
+    language: str = "en",
+    progress: ProgressCallback | None = None,
+) -> tuple[ExportLog, Counter]:
+    """Write the trial's data into `out` in one of the formats, logged like a download:
+    CSV (with the dictionary), CSV with R scripts, ODM (one XML file), SAS, SPSS or Stata (a
+    file per dataset, with the dictionary). The web's jobs and the command line both call it."""
+    if output_format == ExportLog.Format.CSV and progress is None:
+        return export_to_directory(
+            out=out, scope=scope, datasets=datasets, user=user, filters=filters
+        )
+    datasets = list(datasets)
+    out.mkdir(parents=True, exist_ok=True)
+    log = export_log_start(
+        user=user,
+        channel=channel,
+        datasets=[d.name for d in datasets] if output_format != ExportLog.Format.ODM else ["odm"],
+        deidentified=scope.deidentified,
+        filters={**(filters or {}), **({"audit": True} if audit else {})},
+        output_format=output_format,
+    )
+    counter = Counter()
+    if output_format == ExportLog.Format.ODM:
+        with (out / ODM_FILENAME).open("wb") as handle, translation.override(language):
+            odm.write_odm(handle, scope, audit=audit, counter=counter, progress=progress)
+    elif output_format in (ExportLog.Format.CSV, ExportLog.Format.R):
+        stats.write_csv_r(
+            out,
+            scope,
+            datasets=datasets,
+            language=language,
+            counter=counter,
+            progress=progress,
+            scripts=output_format == ExportLog.Format.R,
+        )
+    else:
+        stats.write_stats(
+            out,
+            scope,
+            output_format,
+            datasets=datasets,
+            language=language,
+            counter=counter,
+            progress=progress,
+        )
+    export_log_finish(log=log, rows=counter.rows)
+    return log, counter

@@ -53,6 +53,10 @@ class Scope:
     user: Any = None
     action: Action | None = None
     site_ids: tuple[int, ...] | None = None
+    # Narrowed to these participants (a batch of the ODM's subjects), or to the rows that have
+    # no participant (unenrolled screenings); see `base_queryset`.
+    participant_ids: tuple[int, ...] | None = None
+    without_participant: bool = False
 
     def apply(self, queryset: SiteScopedQuerySet[Any]) -> QuerySet[Any]:
         if self.user is not None:
@@ -75,8 +79,21 @@ def model_of(dataset: Dataset) -> Any:
     return model_or_none(dataset.model)
 
 
+def participant_lookup(dataset: Dataset) -> str:
+    """The lookup from the dataset's model to its participant's key, read from its study_id
+    column (every dataset has one): `participant__study_id` gives `participant__pk`."""
+    lookup = next(c.lookup for c in dataset.columns if c.name == "study_id")
+    prefix = cast(str, lookup).removesuffix("study_id")
+    return f"{prefix}pk"
+
+
 def base_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
-    return scope.apply(model_of(dataset).objects.filter(**dict(dataset.filters)))
+    queryset = scope.apply(model_of(dataset).objects.filter(**dict(dataset.filters)))
+    if scope.participant_ids is not None:
+        queryset = queryset.filter(**{f"{participant_lookup(dataset)}__in": scope.participant_ids})
+    if scope.without_participant:
+        queryset = queryset.filter(**{f"{participant_lookup(dataset)}__isnull": True})
+    return queryset
 
 
 def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:

@@ -23,6 +23,7 @@ from accounts.tokens import invitation_tokens
 from arms.models import ArmAssignment
 from assessments import recist
 from dataquality.services import open_query
+from exports.models import OutputJob
 from followup.services import record_unscheduled_visit
 from notifications.models import Notification
 from tests.factories import arms as arms_factories
@@ -115,6 +116,10 @@ LOCKERS = frozenset({"data_manager_a", "admin_a"})
 def form_args(world: dict[str, Any]) -> dict[str, Any]:
     therapy = world["therapy"]
     return {"form_id": ContentType.objects.get_for_model(therapy).pk, "pk": therapy.pk}
+
+
+def job_key(world: dict[str, Any]) -> dict[str, Any]:
+    return {"key": world["job"].key}
 
 
 MATRIX: dict[str, Row] = {
@@ -215,6 +220,15 @@ MATRIX: dict[str, Row] = {
     # Exports and reports
     "exports:index": Row(allowed=EXPORTERS),
     "exports:download": Row(allowed=EXPORTERS),
+    "exports:start_job": Row(allowed=EXPORTERS, method="post"),
+    # A job and its file belong to the user who started it (admin_a's here).
+    "exports:job": Row(job_key, frozenset({"admin_a"}), refused=404),
+    "exports:job_status": Row(job_key, frozenset({"admin_a"}), refused=404),
+    "exports:job_download": Row(job_key, frozenset({"admin_a"}), refused=404),
+    "exports:casebook_pdf": Row(
+        lambda w: {"study_id": w["participant"].study_id}, frozenset({"admin_a"})
+    ),
+    "exports:blank_crf": Row(allowed=EXPORTERS),
     "reports:index": Row(allowed=REPORT_READERS),
     "reports:km_svg": Row(lambda w: {"outcome": "os"}, REPORT_READERS, site_record=False),
     # Accounts: one's own password and second factor; the admins' staff page (a site A
@@ -317,7 +331,24 @@ def world(site_a, site_b, coordinator_a, request):
         "notification": Notification.objects.create(
             recipient=user, kind="test", message="A visit is due"
         ),
+        "job": _done_job(request),
     }
+
+
+def _done_job(request) -> OutputJob:
+    """A finished export of admin_a's, with its file."""
+    settings = request.getfixturevalue("settings")
+    settings.OUTPUT_DIR = request.getfixturevalue("tmp_path") / "outputs"
+    job = OutputJob.objects.create(
+        user=request.getfixturevalue("admin_a"),
+        output_format="odm",
+        deidentified=True,
+        state=OutputJob.State.DONE,
+        file_name="odm.xml",
+    )
+    job.directory.mkdir(parents=True)
+    job.path.write_text("<ODM/>")
+    return job
 
 
 def _expected(row: Row, persona: str) -> int | str:

@@ -18,7 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PERSONAS = ("coordinator_a", "investigator_a", "data_manager_a", "admin_a")
 # Downloads, not pages.
-NOT_PAGES = {"reports:km_svg", "dataquality:audit_csv", "exports:download"}
+NOT_PAGES = {
+    "reports:km_svg",
+    "dataquality:audit_csv",
+    "exports:download",
+    "exports:job_download",
+    "exports:casebook_pdf",
+    "exports:blank_crf",
+}
 # Links of one use (a set-password link, an invitation): their form is the password change's,
 # checked on its own page; the reset is walked in the browser in tests/browser/test_accounts.py.
 NOT_PAGES |= {"accounts:invitation", "accounts:password_reset_confirm"}

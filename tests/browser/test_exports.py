@@ -22,7 +22,9 @@ def test_an_admin_downloads_each_export_from_the_exports_page(
     trial = build_trial(site_a, site_b, coordinator_a, investigator_a, coordinator_b)
     login_as(admin_a, "/")
     expect(page.get_by_role("heading", name="Exports")).to_be_visible()
-    page.get_by_label("Identified (all columns, calendar dates)").check()
+    page.get_by_test_id("export-form").get_by_label(
+        "Identified (all columns, calendar dates)"
+    ).check()
 
     for dataset in DATASETS:
         with page.expect_download() as info:
@@ -51,3 +53,31 @@ def test_a_coordinator_cannot_reach_the_exports_page(page, login_as, coordinator
     assert expect_menu.count() == 0
     response = page.goto("/exports/")
     assert response.status == 403
+
+
+def test_a_long_export_shows_its_progress_then_its_file(
+    page,
+    login_as,
+    site_a,
+    site_b,
+    coordinator_a,
+    investigator_a,
+    coordinator_b,
+    admin_a,
+    settings,
+    tmp_path,
+):
+    from playwright.sync_api import expect
+
+    settings.OUTPUT_DIR = tmp_path / "outputs"
+    build_trial(site_a, site_b, coordinator_a, investigator_a, coordinator_b)
+    login_as(admin_a, "/exports/")
+    form = page.get_by_test_id("job-form")
+    form.get_by_label("Format").select_option("stata")
+    form.get_by_test_id("start-job").click()
+    expect(page.get_by_role("progressbar")).to_be_visible()
+    expect(page.get_by_test_id("job-state")).to_contain_text("Ready")
+    with page.expect_download() as info:
+        page.get_by_test_id("job-download").click()
+    with zipfile.ZipFile(info.value.path()) as archive:
+        assert "visits.dta" in archive.namelist()

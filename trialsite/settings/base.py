@@ -231,6 +231,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
+# The files of the long exports (exports.jobs): kept for OUTPUT_JOB_HOURS, then removed by the
+# beat's cleanup task.
+OUTPUT_DIR = Path(env.str("OUTPUT_DIR", default=str(VAR_DIR / "outputs")))
+OUTPUT_JOB_HOURS = env.int("OUTPUT_JOB_HOURS", default=24)
+
 
 def redis_cache(url: str) -> dict[str, str]:
     """The cache shared by every web process through Redis; while Redis is away, each process
@@ -263,6 +268,11 @@ def _hour(name: str, default: int) -> int:
 # for its own calendar day. A missed day is caught up by the next scan.
 REMINDER_HOUR = _hour("REMINDER_HOUR", 7)
 CELERY_BEAT_SCHEDULE = {
+    # The long exports' files are kept for OUTPUT_JOB_HOURS (exports.jobs).
+    "remove-expired-outputs": {
+        "task": "exports.tasks.remove_expired_outputs_task",
+        "schedule": timedelta(hours=1),
+    },
     "send-due-reminders": {
         "task": "followup.tasks.send_due_reminders_task",
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
@@ -288,9 +298,16 @@ CELERY_BEAT_SCHEDULE = {
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# WeasyPrint logs every layout step of every page at INFO (a casebook is dozens of lines).
+LIBRARY_LOGGERS = {
+    "weasyprint": {"level": "WARNING"},
+    "weasyprint.progress": {"level": "WARNING"},
+    "fontTools": {"level": "WARNING"},
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": LIBRARY_LOGGERS,
 }

@@ -21,5 +21,5 @@ AXES_FAILURE_LIMIT = 3
 AXES_VERBOSE = False
 LOGGING = {
     **LOGGING,  # noqa: F405
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {**LIBRARY_LOGGERS, "axes": {"level": "WARNING"}},  # noqa: F405
 }

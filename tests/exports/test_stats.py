@@ -1,0 +1,96 @@
+"""SAS XPORT, SPSS and Stata files: read back with pyreadstat, with labels, value labels, dates."""
+
+import datetime as dt
+import io
+
+import pandas as pd
+import pyreadstat
+import pytest
+from django.core.management import call_command
+
+from exports import stats
+from exports.datasets import BY_NAME, DATASETS
+from exports.models import ExportLog
+from exports.streaming import Scope
+
+pytestmark = pytest.mark.django_db
+
+READ = {
+    stats.SAS: pyreadstat.read_xport,
+    stats.SPSS: pyreadstat.read_sav,
+    stats.STATA: pyreadstat.read_dta,
+}
+
+
+@pytest.mark.parametrize("fmt", [stats.SAS, stats.SPSS, stats.STATA])
+def test_every_dataset_reads_back_with_its_labels(trial, tmp_path, fmt):
+    stats.write_stats(tmp_path, Scope(), fmt)
+    for dataset in DATASETS:
+        path = tmp_path / f"{dataset.name}.{stats.SUFFIX[fmt]}"
+        frame, meta = READ[fmt](str(path))
+        assert list(frame.columns) == dataset.header(deidentified=False)
+        expected = [v.label for v in stats.variables(dataset, deidentified=False)]
+        if fmt == stats.STATA:
+            expected = [text[: stats.STATA_LABEL_MAX] for text in expected]
+        assert meta.column_labels == expected
+    frame, meta = READ[fmt](str(tmp_path / f"visits.{stats.SUFFIX[fmt]}"))
+    dead = frame[frame["study_id"] == trial.dead.study_id]
+    death = dead["death_date"].dropna().iloc[0]
+    visit = trial.dead.visits.exclude(death_date=None).get()
+    assert pd.Timestamp(death).date() == visit.death_date
+    if fmt != stats.SAS:
+        labels = meta.variable_value_labels["vital_status"]
+        code = dead["vital_status"].dropna().iloc[-1]
+        assert labels[code] == visit.get_vital_status_display()
+        assert meta.variable_value_labels["distant_progression"] == {0: "no", 1: "yes"}
+    else:
+        assert set(frame["vital_status"].dropna()) <= {"alive", "dead", "unknown", ""}
+
+
+def test_dates_are_dates_and_deidentified_dates_are_days(trial, tmp_path):
+    stats.write_stats(tmp_path / "id", Scope(), stats.SPSS)
+    stats.write_stats(tmp_path / "de", Scope(deidentified=True), stats.SPSS)
+    _frame, meta = pyreadstat.read_sav(str(tmp_path / "id" / "participants.sav"))
+    assert meta.original_variable_types["diagnosis_date"].startswith("DATE")
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "id" / "assignments.sav"))
+    assert meta.original_variable_types["signed_at"].startswith("DATETIME")
+    assert isinstance(frame["signed_at"].dropna().iloc[0], dt.datetime | pd.Timestamp)
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "de" / "participants.sav"))
+    assert meta.original_variable_types["diagnosis_date"].startswith("F")
+    assert set(frame["diagnosis_date"]) == {0}
+    assert "initials" not in pyreadstat.read_sav(str(tmp_path / "de" / "screening.sav"))[0]
+
+
+def test_csv_with_r_scripts(trial, tmp_path):
+    stats.write_csv_r(tmp_path, Scope(), datasets=[BY_NAME["visits"]])
+    script = (tmp_path / "read_visits.R").read_text()
+    assert 'as.Date(x[["death_date"]])' in script
+    assert 'attr(x[["vital_status"]], "label")' in script
+    assert "factor(" in script
+    assert (tmp_path / "visits.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("odm", "cs-edc_odm.xml"),
+        ("sas", "visits.xpt"),
+        ("spss", "visits.sav"),
+        ("stata", "visits.dta"),
+        ("r", "read_visits.R"),
+        ("csv", "visits.csv"),
+    ],
+)
+def test_the_command_writes_each_format_and_logs_it(trial, tmp_path, fmt, expected):
+    call_command(
+        "export_data",
+        "--format",
+        fmt,
+        "--out",
+        str(tmp_path),
+        "--deidentified",
+        stdout=io.StringIO(),
+    )
+    assert (tmp_path / expected).exists()
+    log = ExportLog.objects.get()
+    assert log.output_format == fmt and log.deidentified and log.completed_at is not None
