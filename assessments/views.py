@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.decorators import require_action
@@ -217,11 +217,11 @@ def _assessment_form(
     )
 
 
-ARM_PROPOSED = _lazy(
+ARM_PROPOSED = gettext_lazy(
     "Response assessment completed. The rules propose %(arm)s; the proposal awaits the "
     "investigator's signature."
 )
-NO_ARM_PROPOSED = _lazy("Response assessment completed. No arm is proposed: %(reason)s")
+NO_ARM_PROPOSED = gettext_lazy("Response assessment completed. No arm is proposed: %(reason)s")
 
 
 def _completion_message(assessment: ResponseAssessment) -> str:
