@@ -47,8 +47,8 @@ def test_identified_with_audit_records_and_signatures(trial, tmp_path):
     assert signature.find("odm:SignatureRef", NS).get("SignatureOID") == odm.SIGNATURE_ARM
     user = signature.find("odm:UserRef", NS).get("UserOID")
     assert tree.find(f".//odm:AdminData/odm:User[@OID='{user}']", NS) is not None
-    item = subject.find(".//odm:ItemData[@ItemOID='IT.VISITS.DEATH_DATE']", NS)
-    assert item.get("Value") == str(trial.dead.visits.exclude(death_date=None).get().death_date)
+    item = subject.find(".//odm:ItemData[@ItemOID='IT.DEATHS.DEATH_DATE']", NS)
+    assert item.get("Value") == str(trial.dead.death_report.death_date)
     assert item.find("odm:AuditRecord/odm:DateTimeStamp", NS) is not None
     # The unenrolled screening is a subject of its own, keyed by its screening number.
     key = trial.failed.screening_number
@@ -60,9 +60,9 @@ def test_deidentified_follows_the_csv_rules(trial, tmp_path):
     assert tree.find(".//odm:User", NS) is None
     assert tree.find(".//odm:AuditRecord", NS) is None
     assert tree.find(".//odm:ItemDef[@OID='IT.SCREENING.INITIALS']", NS) is None
-    death = tree.find(".//odm:ItemDef[@OID='IT.VISITS.DEATH_DATE']", NS)
+    death = tree.find(".//odm:ItemDef[@OID='IT.DEATHS.DEATH_DATE']", NS)
     assert death.get("DataType") == "integer"
-    value = tree.find(".//odm:ItemData[@ItemOID='IT.VISITS.DEATH_DATE']", NS).get("Value")
+    value = tree.find(".//odm:ItemData[@ItemOID='IT.DEATHS.DEATH_DATE']", NS).get("Value")
     assert int(value) > 0  # days from the diagnosis
 
 

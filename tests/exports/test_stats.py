@@ -33,11 +33,12 @@ def test_every_dataset_reads_back_with_its_labels(trial, tmp_path, fmt):
         if fmt == stats.STATA:
             expected = [text[: stats.STATA_LABEL_MAX] for text in expected]
         assert meta.column_labels == expected
+    deaths, _meta = READ[fmt](str(tmp_path / f"deaths.{stats.SUFFIX[fmt]}"))
+    death = deaths[deaths["study_id"] == trial.dead.study_id]["death_date"].iloc[0]
+    assert pd.Timestamp(death).date() == trial.dead.death_report.death_date
     frame, meta = READ[fmt](str(tmp_path / f"visits.{stats.SUFFIX[fmt]}"))
     dead = frame[frame["study_id"] == trial.dead.study_id]
-    death = dead["death_date"].dropna().iloc[0]
-    visit = trial.dead.visits.exclude(death_date=None).get()
-    assert pd.Timestamp(death).date() == visit.death_date
+    visit = trial.dead.visits.get(vital_status="dead")
     if fmt != stats.SAS:
         labels = meta.variable_value_labels["vital_status"]
         code = dead["vital_status"].dropna().iloc[-1]
@@ -62,9 +63,9 @@ def test_dates_are_dates_and_deidentified_dates_are_days(trial, tmp_path):
 
 
 def test_csv_with_r_scripts(trial, tmp_path):
-    stats.write_csv_r(tmp_path, Scope(), datasets=[BY_NAME["visits"]])
+    stats.write_csv_r(tmp_path, Scope(), datasets=[BY_NAME["visits"], BY_NAME["deaths"]])
+    assert 'as.Date(x[["death_date"]])' in (tmp_path / "read_deaths.R").read_text()
     script = (tmp_path / "read_visits.R").read_text()
-    assert 'as.Date(x[["death_date"]])' in script
     assert 'attr(x[["vital_status"]], "label")' in script
     assert "factor(" in script
     assert (tmp_path / "visits.csv").exists()
