@@ -52,6 +52,8 @@ def _field_values(record: Any) -> list[tuple[str, str, Any]]:
     for name, label in fields.items():
         field = record._meta.get_field(name)
         value = getattr(record, f"get_{name}_display")() if field.choices else getattr(record, name)
+        if isinstance(value, dict | list):  # the codes a JSON field holds, by their labels
+            value = audit_trail._display(field, value)
         values.append((name, label, value))
     return values
 

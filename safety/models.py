@@ -250,7 +250,10 @@ class SaeFollowUp(CrfRecord):
     """A follow-up report of a serious adverse event, until its resolution."""
 
     adverse_event = models.ForeignKey(
-        AdverseEvent, on_delete=models.PROTECT, related_name="follow_ups"
+        AdverseEvent,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("adverse event"),
     )
     report_date = personal(models.DateField(_("report date")), CALENDAR_DATE)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
@@ -269,7 +272,10 @@ class SaeFollowUp(CrfRecord):
         verbose_name_plural = _("SAE follow-up reports")
 
     def __str__(self) -> str:
-        return f"{self.adverse_event} follow-up {self.report_date}"
+        return _("%(event)s follow-up %(date)s") % {
+            "event": self.adverse_event,
+            "date": self.report_date,
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("safety:follow_up_edit", kwargs={"pk": self.pk})
@@ -285,7 +291,10 @@ class CausalityAssessment(ClinicalRecord):
     Written once, with its signature; a later assessment of the same event supersedes it."""
 
     adverse_event = models.ForeignKey(
-        AdverseEvent, on_delete=models.PROTECT, related_name="assessments"
+        AdverseEvent,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("adverse event"),
     )
     adverse_event_version = models.PositiveIntegerField(_("version of the assessed report"))
     relationship_surgery_1 = _relationship(_("relationship to the first operation"))

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from access.roles import Action
 from access.scoping import get_for_user_or_404
+from arms.labels import arm_label
 from arms.models import LATEST_SIGNED, signed_arm
 from arms.rules import ARMS
 from enrollment.models import Participant
@@ -220,7 +221,7 @@ def safety_report(user: Any) -> SafetyReport:
         )
         .order_by("arm")
     )
-    arms = {number: ArmSafety(number, arm.label) for number, arm in sorted(ARMS.items())} | {
+    arms = {number: ArmSafety(number, arm_label(number)) for number in sorted(ARMS)} | {
         NOT_ASSIGNED: ArmSafety(NOT_ASSIGNED, "")
     }
     for row in counts:
