@@ -105,7 +105,8 @@ def _link(world: dict[str, Any], tokens: Any) -> dict[str, str]:
     changes the user's token."""
     from tests.factories.access import UserFactory
 
-    user = UserFactory(username="link_holder")
+    # One holder per kind of link: a second set_password would void the first token.
+    user = UserFactory(username=f"link_holder_{type(tokens).__name__.lower()}")
     return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": tokens.make_token(user)}
 
 

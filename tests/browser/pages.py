@@ -16,7 +16,15 @@ from tests.test_access_matrix import MATRIX, NO_ARGS
 PERSONAS = ("coordinator_a", "investigator_a", "data_manager_a", "admin_a")
 ANYONE = "anyone"
 # Downloads, not pages.
-NOT_PAGES = {"reports:km_svg", "dataquality:audit_csv", "exports:download"}
+# Files, not pages: the browser downloads them.
+NOT_PAGES = {
+    "reports:km_svg",
+    "dataquality:audit_csv",
+    "exports:download",
+    "exports:blank_crf",
+    "exports:casebook_pdf",
+    "exports:job_download",
+}
 
 UrlBuilder = Callable[[dict[str, Any]], str]
 
