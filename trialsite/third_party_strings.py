@@ -3,7 +3,7 @@ do not yet translate into Simplified Chinese. Marked here so that makemessages c
 the trial's catalogue, which takes precedence over the packages' (LOCALE_PATHS), and an admin's
 pages are Chinese throughout. Remove an entry once its package translates it."""
 
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 
 DJANGO_ADMIN = (
     # The admin index's visually hidden table headers (new in Django 5.2).
@@ -42,27 +42,3 @@ DJANGO_AXES = (
     gettext_noop("Not set"),
     gettext_noop("Attempt Remaining"),
 )
-DJANGO_OTP = (
-    # django-otp names its models in plain strings: `name_otp_models` gives them these.
-    gettext_noop("TOTP device"),
-    gettext_noop("TOTP devices"),
-    gettext_noop("Static device"),
-    gettext_noop("Static devices"),
-    gettext_noop("static token"),
-    gettext_noop("static tokens"),
-)
-
-
-def name_otp_models() -> None:
-    """Give django-otp's models translatable names (its own are plain English strings), so
-    that the admin's index and sidebar name them in the user's language. From an app's ready()."""
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    for model, singular, plural in (
-        (TOTPDevice, "TOTP device", "TOTP devices"),
-        (StaticDevice, "Static device", "Static devices"),
-        (StaticToken, "static token", "static tokens"),
-    ):
-        model._meta.verbose_name = gettext_lazy(singular)  # noqa: SLF001
-        model._meta.verbose_name_plural = gettext_lazy(plural)  # noqa: SLF001
