@@ -43,13 +43,14 @@ def _sql_literal(text: str) -> str:
 class SpreadsheetSafe(_Template):
     """Text that a spreadsheet would run as a formula, marked as text by a leading quote: the
     rule of `audit.csv_writer.safe_cell`, in the COPY's own SELECT so that the file stays one
-    streamed statement. The regular expression runs only on a cell that starts with one of the
+    streamed statement. The first character is compared as a number (`ascii`, its code point:
+    no collation), the regular expression runs only on a cell that starts with one of the
     characters, and a plain number (-1.5) is left a number. On SQLite the rows go through the
     CSV writer, which applies the rule itself."""
 
     postgresql = (
-        "(CASE WHEN left(%(expressions)s, 1) IN ("
-        + ", ".join(_sql_literal(c) for c in FORMULA_PREFIXES)
+        "(CASE WHEN ascii(%(expressions)s) IN ("
+        + ", ".join(str(ord(c)) for c in FORMULA_PREFIXES)
         + f") AND %(expressions)s !~ '{PLAIN_NUMBER_SQL}' THEN {_sql_literal(ESCAPE)} || "
         + "%(expressions)s ELSE %(expressions)s END)"
     )

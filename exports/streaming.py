@@ -1,9 +1,9 @@
 """Streaming a dataset as CSV bytes, memory flat whatever the trial's size.
 
 PostgreSQL: the dataset's SELECT (built from `exports.datasets` by the ORM, formatting in SQL
-by `exports.sql`) is streamed by `COPY (...) TO STDOUT WITH (FORMAT csv)`: straight into the
-file in one statement for the command line, and in primary-key ranges of `COPY_CHUNK_IDS` rows
-for a web response, which pulls one range at a time; neither holds the dataset whole.
+by `exports.sql`) is streamed by one `COPY (...) TO STDOUT WITH (FORMAT csv)`: straight into
+the file for the command line, and for a web response, which pulls, through a bounded queue
+from a thread that runs the COPY (`_copy_chunks`); neither holds the dataset whole.
 SQLite (development): the same query through a chunked iterator into the CSV writer. The
 values a rule computes (eligibility, outcomes) are stored columns (`exports.derived`), read by
 the same SELECT, so every dataset takes the same path. Every path neutralises spreadsheet
@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from django.db import connection, transaction
-from django.db.models import F, IntegerField, Max, Min, QuerySet, Value
+from django.db.models import F, IntegerField, QuerySet, Value
 
 from access.roles import Action
 from access.scoping import SiteScopedQuerySet
@@ -36,10 +38,12 @@ from .datasets import (
     TEXT,
     Column,
     Dataset,
+    model_field,
     model_or_none,
 )
 
-COPY_CHUNK_IDS = 100_000  # primary keys per COPY statement of a web download
+COPY_CHUNK_BYTES = 256 * 1024  # bytes per chunk handed from the COPY to a web response
+COPY_QUEUE_CHUNKS = 8  # chunks waiting for the response at most: the memory of a download
 CSV_BATCH_ROWS = 2_000  # rows per yielded chunk on the CSV writer path
 EXPORT_WORK_MEM = "64MB"  # PostgreSQL's memory per sort or hash of an export's statement
 
@@ -112,9 +116,17 @@ def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:
         SCREENING_NUMBER: sql.ScreeningNumber,
         TEXT: sql.BlankAsNull,
     }.get(column.kind, lambda r: r)(ref)
-    if column.kind in (TEXT, CODES):
+    if column.kind == CODES or (column.kind == TEXT and not coded(dataset, column)):
         return sql.SpreadsheetSafe(rendered)
     return rendered
+
+
+def coded(dataset: Dataset, column: Column) -> bool:
+    """Whether a text column holds only its field's choices: codes, none of which starts like
+    a formula (tests.exports.test_formulas checks every one), which the forms and the services
+    alone write. Its cells need no formula guard; free text does."""
+    field = model_field(model_of(dataset), column.lookup)
+    return bool(getattr(field, "choices", None))
 
 
 def select_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
@@ -144,18 +156,73 @@ def _copy(select: QuerySet[Any], handle: IO[bytes], counter: Counter) -> None:
         counter.rows += max(raw.rowcount, 0)
 
 
-def _copy_ranges(dataset: Dataset, scope: Scope, counter: Counter) -> Iterator[bytes]:
-    """COPY in primary-key ranges, for a consumer that pulls (a web response): each range is
-    read into memory (a few MB), then handed over."""
-    bounds = base_queryset(dataset, scope).aggregate(lo=Min("pk"), hi=Max("pk"))
-    if bounds["lo"] is None:
-        return
-    select = select_queryset(dataset, scope)
-    for lo in range(bounds["lo"], bounds["hi"] + 1, COPY_CHUNK_IDS):
-        buffer = io.BytesIO()
-        _copy(select.filter(pk__gte=lo, pk__lt=lo + COPY_CHUNK_IDS), buffer, counter)
-        if buffer.tell():
-            yield buffer.getvalue()
+class _QueueSink(io.RawIOBase):
+    """The file that psycopg2's COPY writes into, in the COPY's thread: each buffered chunk
+    goes into the queue (waiting while the response is `COPY_QUEUE_CHUNKS` behind), or
+    nowhere once the response has gone."""
+
+    def __init__(self, chunks: queue.Queue[Any], gone: threading.Event) -> None:
+        self._chunks, self._gone = chunks, gone
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if not self._gone.is_set():
+            self._chunks.put(bytes(data))
+        return len(data)
+
+
+_COPY_DONE = object()
+
+
+def _copy_chunks(select: QuerySet[Any], counter: Counter) -> Iterator[bytes]:
+    """One COPY of the queryset's rows, for a consumer that pulls (a web response).
+
+    psycopg2 has no COPY iterator: it pushes each row into a file. So a thread runs the COPY
+    on this request's connection (psycopg2 connections may be shared between threads, and this
+    one waits on the queue meanwhile, in the same transaction and snapshot) and hands its
+    output over in `COPY_CHUNK_BYTES` chunks. One statement rather than key ranges: a range
+    would re-read every table it joins (a visit's range hashed all 1.4 million planned visits).
+    A response closed early (the browser gone) cancels the statement and discards the rest;
+    the transaction then rolls back.
+    """
+    connection.ensure_connection()
+    raw_connection = connection.connection
+    query, params = select.query.sql_with_params()
+    chunks: queue.Queue[Any] = queue.Queue(maxsize=COPY_QUEUE_CHUNKS)
+    gone = threading.Event()
+
+    def run() -> None:
+        try:
+            with raw_connection.cursor() as raw:
+                bound = raw.mogrify(query, params).decode()
+                sink = io.BufferedWriter(_QueueSink(chunks, gone), COPY_CHUNK_BYTES)
+                raw.copy_expert(f"COPY ({bound}) TO STDOUT WITH (FORMAT csv)", sink)
+                sink.flush()
+                counter.rows += max(raw.rowcount, 0)
+            chunks.put(_COPY_DONE)
+        except Exception as error:  # handed to the response, which raises it
+            chunks.put(error)
+
+    thread = threading.Thread(target=run, name="export-copy", daemon=True)
+    thread.start()
+    finished = False
+    try:
+        while (item := chunks.get()) is not _COPY_DONE:
+            if isinstance(item, Exception):
+                finished = True
+                with connection.wrap_database_errors:  # psycopg2's error as Django's
+                    raise item
+            yield item
+        finished = True
+    finally:
+        if not finished:  # closed early: stop the statement, let the thread run out
+            gone.set()
+            raw_connection.cancel()
+            while (item := chunks.get()) is not _COPY_DONE and not isinstance(item, Exception):
+                pass
+        thread.join()
 
 
 def _csv_batches(rows: Iterator[Any], counter: Counter) -> Iterator[bytes]:
@@ -181,7 +248,7 @@ def stream_dataset(
     if model_of(dataset) is None:
         rows: Iterator[bytes] = iter(())
     elif connection.vendor == "postgresql":
-        rows = _copy_ranges(dataset, scope, counter)
+        rows = _copy_chunks(select_queryset(dataset, scope), counter)
     else:
         rows = _csv_batches(select_queryset(dataset, scope).iterator(CSV_BATCH_ROWS), counter)
     yield from rows
@@ -191,8 +258,8 @@ def stream_dataset(
 def write_dataset(
     dataset: Dataset, scope: Scope, handle: IO[bytes], counter: Counter | None = None
 ) -> None:
-    """Write the dataset's CSV into a file. On PostgreSQL a COPY dataset is one COPY straight
-    into the file: the file takes each row as it comes, so no ranges are needed."""
+    """Write the dataset's CSV into a file. On PostgreSQL one COPY straight into the file,
+    which takes each row as it comes (no thread: nothing pulls)."""
     counter = counter if counter is not None else Counter()
     if model_of(dataset) is None or connection.vendor != "postgresql":
         for chunk in stream_dataset(dataset, scope, counter):

@@ -52,7 +52,8 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def download(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Stream one dataset as CSV, or every dataset and the dictionary as a zip.
 
-    Memory stays flat: the response is fed by COPY ranges (exports.streaming). The browser's
+    Memory stays flat: the response is fed by one COPY through a bounded queue
+    (exports.streaming). The browser's
     own download bar shows the progress; the size is not known in advance.
     """
     # Who may export is checked before the method, so that a refusal looks the same however
