@@ -8,6 +8,7 @@ study calls `close_visits`: visibly, from the enrollment services, never through
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Collection
@@ -22,7 +23,9 @@ from django.db.models import (
     DateField,
     DateTimeField,
     DurationField,
+    Exists,
     F,
+    OuterRef,
     Q,
     Value,
     When,
@@ -421,6 +424,10 @@ def _queue_reminders(*, today: dt.date, site_ids: Collection[int] | None) -> Non
             )
         rows = (
             open_visits.filter(reached(kind, today))
+            # Without a row of this kind yet: an anti-join on the unique index, rather than
+            # letting ON CONFLICT refuse the visits of every earlier scan one by one (that
+            # made a scan with nothing new cost seconds at 100,000 participants).
+            .exclude(Exists(Reminder.objects.filter(planned_visit=OuterRef("pk"), kind=kind)))
             .annotate(
                 r_kind=Value(kind),
                 r_due=Cast(
@@ -508,6 +515,9 @@ def _deliver_batch(
         # The visit page's address, reversed once: `reverse` per reminder cost more than
         # everything else the batch does in Python.
         url_head, url_tail = reverse("followup:visit_record", args=[0]).rsplit("/0/", 1)
+        # Each language's messages, translated once per batch (activating a language per
+        # reminder cost more than the rest of the batch).
+        templates = functools.cache(_templates_in)
         sent: list[tuple[int, str]] = []
         skipped: list[int] = []
         notices: list[NewNotification] = []
@@ -537,15 +547,9 @@ def _deliver_batch(
                 counts["undelivered"] += 1
                 continue
             url = f"{url_head}/{pk}/{url_tail}"
-            messages: dict[str, str] = {}
+            values = {"participant": study_id, "visit": code, "start": start, "end": end}
             for user_id, address, language in recipients:
-                if language not in messages:
-                    messages[language] = _in_language(
-                        language,
-                        REMINDER_MESSAGES[kind],
-                        {"participant": study_id, "visit": code, "start": start, "end": end},
-                    )
-                message = messages[language]
+                message = templates(language)[kind] % values
                 notices.append(
                     NewNotification(
                         recipient_id=user_id,
@@ -561,13 +565,12 @@ def _deliver_batch(
             sent.append((reminder_pk, kind))
         notifications_create(notifications=notices)
         now = timezone.now()
-        Reminder.objects.filter(pk__in=[pk for pk, _ in sent] + skipped).update(
-            status=Case(
-                When(pk__in=skipped, then=Value(Reminder.Status.SKIPPED)),
-                default=Value(Reminder.Status.SENT),
-            ),
-            sent_at=Case(When(pk__in=skipped, then=None), default=Value(now)),
-        )
+        if sent:
+            Reminder.objects.filter(pk__in=[pk for pk, _ in sent]).update(
+                status=Reminder.Status.SENT, sent_at=now
+            )
+        if skipped:
+            Reminder.objects.filter(pk__in=skipped).update(status=Reminder.Status.SKIPPED)
         if email:
             # One e-mail per coordinator and batch, in the claim's transaction: a rollback
             # takes it back with the claim. A reminder is claimed by one batch only, so the
@@ -590,6 +593,11 @@ def _deliver_batch(
             counts[kind] += 1
         counts["skipped"] += len(skipped)
         return reminders[-1][0]
+
+
+def _templates_in(language: str) -> dict[str, str]:
+    with language_override(language):
+        return {kind: str(text) for kind, text in REMINDER_MESSAGES.items()}
 
 
 def _in_language(language: str, text: Any, values: dict[str, Any]) -> str:
