@@ -1,0 +1,582 @@
+"""SAS XPORT (v8), SPSS system files (.sav) and Stata 14+ files (.dta 118), written a row at a time.
+
+Pure Python (`struct`, no Django): a writer is made with its variables and a binary file, takes
+rows one by one (`write_row`) and finishes the file in `close`; what it holds in memory does
+not depend on the number of rows. What a header must know before the data is given up front
+(each text variable's width in UTF-8 bytes: the caller measures it first, `exports.values.
+text_profile`) or written after the data by seeking back (the rows of a .sav, the rows and the
+section offsets of a .dta), so the file must be seekable. Stata's long strings (strL), which
+the format puts after the data, wait in a temporary file meanwhile.
+
+The layouts are the published ones: SAS's TS-140 and its version 8 extension (80-byte records,
+140-byte NAMESTRs, IBM hexadecimal floating point, labels longer than 40 bytes in a LABELV8
+record); PSPP's description of the SPSS system file (UTF-8 by its character encoding record,
+long names, very long strings in 252-byte segments, bytecode compression); Stata's dta 118
+(UTF-8, str1-str2045 and strL). Missing values are each format's system missing value and
+blank (or empty) text.
+
+A value is written as its variable's type says: NUMBER an int or float, TEXT a str, DATE a
+`datetime.date`, DATETIME a `datetime.datetime` (aware, or naive in UTC); None is missing.
+Dates are each package's own: SAS days and seconds from 1960-01-01, SPSS seconds from
+1582-10-14, Stata days (%td) and milliseconds (%tc) from 1960-01-01. XPORT has no value labels
+(they would be a separate formats catalogue): its writer ignores them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+import struct
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+NUMBER = "number"
+TEXT = "text"
+DATE = "date"
+DATETIME = "datetime"
+
+SAS_EPOCH = dt.datetime(1960, 1, 1)  # noqa: DTZ001 (naive UTC, as the values are made)
+SPSS_EPOCH = dt.datetime(1582, 10, 14)  # noqa: DTZ001 (the Gregorian calendar's first day)
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    label: str = ""
+    type: str = NUMBER
+    width: int = 0  # TEXT: the longest value's UTF-8 bytes
+    value_labels: tuple[tuple[int, str], ...] = ()  # NUMBER: (value, label)
+    integer: bool = False  # NUMBER: displayed without decimals
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _days(value: dt.date, epoch: dt.datetime) -> int:
+    return (value - epoch.date()).days
+
+
+def _seconds(value: dt.datetime, epoch: dt.datetime) -> float:
+    return (_utc(value) - epoch) / dt.timedelta(seconds=1)
+
+
+def _cut(data: bytes, size: int) -> bytes:
+    """At most `size` bytes of UTF-8 text, never half a character."""
+    if len(data) <= size:
+        return data
+    return data[:size].decode("utf-8", errors="ignore").encode("utf-8")
+
+
+def _text(value: str | None, width: int, name: str) -> bytes:
+    data = b"" if value is None else value.encode("utf-8")
+    if len(data) > width:
+        raise ValueError(f"{name}: a value of {len(data)} bytes is wider than {width}")
+    return data
+
+
+class Writer:
+    """A file being written: `write_row` for each row, then `close`."""
+
+    def __init__(
+        self,
+        handle: IO[bytes],
+        variables: Sequence[Variable],
+        *,
+        name: str = "DATASET",
+        label: str = "",
+        now: dt.datetime | None = None,
+    ) -> None:
+        self.handle = handle
+        self.variables = list(variables)
+        self.name = name
+        self.label = label
+        self.now = now or dt.datetime.now(dt.UTC)
+        self.rows = 0
+        self._start = handle.tell()
+
+    def write_row(self, values: Sequence[Any]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+# --- SAS XPORT, version 8 --------------------------------------------------------------------
+
+XPORT_RECORD = 80
+XPORT_MISSING = b"." + bytes(7)
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_XPORT_FORMAT = {DATE: (b"DATE", 9), DATETIME: (b"E8601DT", 19)}
+
+
+def ibm_double(value: float) -> bytes:
+    """An IEEE double as IBM System/360 hexadecimal floating point (sign, excess-64 power of
+    16, 56-bit fraction): exact, as the fraction holds a double's 53 bits however shifted."""
+    if value == 0:
+        return bytes(8)
+    if not math.isfinite(value):
+        raise ValueError(f"{value} has no IBM representation")
+    mantissa, exponent = math.frexp(abs(value))  # value = mantissa * 2**exponent, 0.5 <= m < 1
+    power = -(-exponent // 4)  # of 16, so that the fraction is in [1/16, 1)
+    if power + 64 > 127:
+        raise ValueError(f"{value} is too large for IBM floating point")
+    if power + 64 < 0:
+        return bytes(8)  # below IBM's smallest: zero
+    fraction = int(math.ldexp(mantissa, 56 + exponent - 4 * power))
+    return bytes([(0x80 if value < 0 else 0) | (power + 64)]) + fraction.to_bytes(7, "big")
+
+
+def _pad(text: bytes, size: int) -> bytes:
+    return text[:size].ljust(size, b" ")
+
+
+class XportWriter(Writer):
+    """SAS transport file, version 8 (names up to 32 characters, labels up to 256 bytes):
+    one member, the dataset. Every number is 8 bytes."""
+
+    def __init__(self, handle: IO[bytes], variables: Sequence[Variable], **kwargs: Any) -> None:
+        super().__init__(handle, variables, **kwargs)
+        self.widths = [max(v.width, 1) if v.type == TEXT else 8 for v in self.variables]
+        self._written = 0
+        self._header()
+
+    def _stamp(self) -> bytes:
+        t = self.now.astimezone(dt.UTC)
+        text = f"{t.day:02d}{_MONTHS[t.month - 1]}{t.year % 100:02d}:{t:%H:%M:%S}"
+        return text.encode("ascii")
+
+    def _record(self, data: bytes) -> None:
+        self._emit(data)
+        self._finish_record()
+
+    def _emit(self, data: bytes) -> None:
+        self.handle.write(data)
+        self._written += len(data)
+
+    def _finish_record(self) -> None:
+        if self._written % XPORT_RECORD:
+            self._emit(b" " * (XPORT_RECORD - self._written % XPORT_RECORD))
+
+    def _header_record(self, name: str, numbers: str = "0" * 30) -> None:
+        self._record(f"HEADER RECORD*******{name:<8}HEADER RECORD!!!!!!!{numbers:<30}".encode())
+
+    def _header(self) -> None:
+        stamp = self._stamp()
+        self._header_record("LIBV8")
+        self._record(b"SAS     SAS     SASLIB  6.06    bsd4.2  " + b" " * 24 + stamp)
+        self._record(stamp)
+        self._header_record("MEMBV8", "000000000000000001600000000140")
+        self._header_record("DSCPTV8")
+        name = _pad(self.name.encode("ascii", errors="replace"), 32)
+        self._record(b"SAS     " + name + b"SASDATA 6.06    bsd4.2  " + stamp)
+        label = _pad(_cut(self.label.encode("utf-8"), 40), 40)
+        self._record(stamp + b" " * 16 + label + b" " * 8)
+        self._header_record("NAMSTV8", f"000000{len(self.variables):04d}" + "0" * 20)
+        long_labels = []
+        position = 0
+        for number, (variable, width) in enumerate(
+            zip(self.variables, self.widths, strict=True), start=1
+        ):
+            name_bytes = variable.name.encode("ascii")
+            label_bytes = _cut(variable.label.encode("utf-8"), 256)
+            if len(label_bytes) > 40:
+                long_labels.append((number, name_bytes, label_bytes))
+            form, form_width = _XPORT_FORMAT.get(variable.type, (b"", 0))
+            self._emit(
+                struct.pack(
+                    ">HHHH8s40s8sHHH2s8sHHI32sH18s",
+                    2 if variable.type == TEXT else 1,
+                    0,
+                    width,
+                    number,
+                    _pad(name_bytes, 8),
+                    _pad(_cut(label_bytes, 40), 40),
+                    _pad(form, 8),
+                    form_width,
+                    0,
+                    0,
+                    b"\0\0",
+                    _pad(form, 8),
+                    form_width,
+                    0,
+                    position,
+                    _pad(name_bytes, 32),
+                    len(label_bytes),
+                    bytes(18),
+                )
+            )
+            position += width
+        self._finish_record()
+        if long_labels:
+            self._header_record("LABELV8", f"{len(long_labels):<30}")
+            for number, name_bytes, label_bytes in long_labels:
+                self._emit(struct.pack(">HHH", number, len(name_bytes), len(label_bytes)))
+                self._emit(name_bytes + label_bytes)
+            self._finish_record()
+        self._header_record("OBSV8")
+
+    def write_row(self, values: Sequence[Any]) -> None:
+        cells = []
+        for variable, width, value in zip(self.variables, self.widths, values, strict=True):
+            if variable.type == TEXT:
+                cells.append(_text(value, width, variable.name).ljust(width, b" "))
+            elif value is None:
+                cells.append(XPORT_MISSING)
+            elif variable.type == DATE:
+                cells.append(ibm_double(_days(value, SAS_EPOCH)))
+            elif variable.type == DATETIME:
+                cells.append(ibm_double(_seconds(value, SAS_EPOCH)))
+            else:
+                cells.append(ibm_double(float(value)))
+        self._emit(b"".join(cells))
+        self.rows += 1
+
+    def close(self) -> None:
+        self._finish_record()
+
+
+# --- SPSS system file --------------------------------------------------------------------------
+
+SAV_SYSMIS = -sys.float_info.max
+SAV_SEGMENT = 252  # bytes of a very long string per 255-byte segment, as SPSS counts them
+SAV_NAME_MAX = 64
+SAV_LABEL_MAX = 255  # bytes of a variable label
+SAV_VALUE_LABEL_MAX = 120  # bytes of a value label
+SAV_BIAS = 100  # compression: a whole number from -99 to 151 is one byte, number + 100
+_SAV_FORMAT = {DATE: (20, 11, 0), DATETIME: (22, 20, 0)}  # DATE11, DATETIME20
+_EIGHT_SPACES = b" " * 8
+
+
+def _sav_segments(width: int) -> list[int]:
+    """The widths of the variables that hold a string of `width` bytes: one up to 255, else
+    255-byte segments and a last one (PSPP, "very long string record")."""
+    if width <= 255:
+        return [max(width, 1)]
+    count = (width + SAV_SEGMENT - 1) // SAV_SEGMENT
+    return [255] * (count - 1) + [width - (count - 1) * SAV_SEGMENT]
+
+
+def _slots(width: int) -> int:
+    return (width + 7) // 8
+
+
+class SavWriter(Writer):
+    """SPSS system file, bytecode-compressed, UTF-8. Variable names up to 64 characters (long
+    names record), strings of any width (very long string record), value labels for numbers."""
+
+    def __init__(self, handle: IO[bytes], variables: Sequence[Variable], **kwargs: Any) -> None:
+        super().__init__(handle, variables, **kwargs)
+        self.segments = [_sav_segments(v.width) if v.type == TEXT else [] for v in self.variables]
+        self.short_names = self._short_names()
+        self._header()
+
+    def _short_names(self) -> list[list[str]]:
+        """Each variable's 8-byte names: its own, then its segments'; unique."""
+        taken: set[str] = set()
+
+        def unique(candidate: str) -> str:
+            n = 0
+            name = candidate
+            while name in taken:
+                n += 1
+                name = f"{candidate[: 8 - len(str(n)) - 1]}_{n}"
+            taken.add(name)
+            return name
+
+        out = []
+        for variable, segments in zip(self.variables, self.segments, strict=True):
+            first = unique(variable.name[:8].upper())
+            out.append([first] + [unique(first[:5] + str(i)) for i in range(1, len(segments))])
+        return out
+
+    def _header(self) -> None:
+        write = self.handle.write
+        case_slots = sum(sum(_slots(w) for w in s) if s else 1 for s in self.segments)
+        t = self.now.astimezone(dt.UTC)
+        write(
+            struct.pack(
+                "<4s60s5id9s8s64s3s",
+                b"$FL2",
+                _pad(b"@(#) SPSS DATA FILE - CS-EDC", 60),
+                2,  # layout code
+                case_slots,
+                1,  # bytecode compression
+                0,  # no weight variable
+                -1,  # number of cases: written in close()
+                float(SAV_BIAS),
+                f"{t.day:02d} {_MONTHS[t.month - 1].title()} {t.year % 100:02d}".encode(),
+                f"{t:%H:%M:%S}".encode(),
+                _pad(_cut(self.label.encode("utf-8"), 64), 64),
+                bytes(3),
+            )
+        )
+        index = 1  # a variable's dictionary index: its first 8-byte slot, from 1
+        value_labels = []
+        display = []
+        for variable, segments, names in zip(
+            self.variables, self.segments, self.short_names, strict=True
+        ):
+            if variable.value_labels:
+                value_labels.append((index, variable.value_labels))
+            label = _cut(variable.label.encode("utf-8"), SAV_LABEL_MAX)
+            if variable.type != TEXT:
+                kind, width, decimals = _SAV_FORMAT.get(
+                    variable.type, (5, 8, 0 if variable.integer else 2)
+                )
+                self._variable(0, names[0], (kind << 16) | (width << 8) | decimals, label)
+                display.append((1 if variable.value_labels else 3, 8, 1))
+                index += 1
+                continue
+            for n, (width, name) in enumerate(zip(segments, names, strict=True)):
+                self._variable(width, name, (1 << 16) | (width << 8), label if n == 0 else b"")
+                slots = _slots(width)
+                for _ in range(slots - 1):  # continuation records
+                    write(struct.pack("<6i8s", 2, -1, 0, 0, 0, 0, b" " * 8))
+                display.append((1, min(max(variable.width, 8), 40), 0))
+                index += slots
+        for var_index, labels in value_labels:
+            write(struct.pack("<2i", 3, len(labels)))
+            for value, text in labels:
+                data = _cut(text.encode("utf-8"), SAV_VALUE_LABEL_MAX)
+                size = (len(data) + 1 + 7) // 8 * 8 - 1
+                write(struct.pack("<dB", float(value), len(data)) + data.ljust(size, b" "))
+            write(struct.pack("<3i", 4, 1, var_index))
+        self._extension(3, 4, struct.pack("<8i", 20, 0, 0, -1, 1, 1, 2, 65001))
+        lowest = math.nextafter(-sys.float_info.max, 0)
+        self._extension(4, 8, struct.pack("<3d", SAV_SYSMIS, sys.float_info.max, lowest))
+        self._extension(11, 4, b"".join(struct.pack("<3i", *entry) for entry in display))
+        long_names = "\t".join(
+            f"{names[0]}={v.name[:SAV_NAME_MAX]}"
+            for v, names in zip(self.variables, self.short_names, strict=True)
+        )
+        self._extension(13, 1, long_names.encode("utf-8"))
+        very_long = "".join(
+            f"{names[0]}={v.width:05d}\0\t"
+            for v, names, s in zip(self.variables, self.short_names, self.segments, strict=True)
+            if len(s) > 1
+        )
+        if very_long:
+            self._extension(14, 1, very_long.encode("ascii"))
+        self._extension(20, 1, b"UTF-8")
+        write(struct.pack("<2i", 999, 0))
+
+    def _variable(self, kind: int, name: str, form: int, label: bytes) -> None:
+        record = struct.pack(
+            "<6i8s", 2, kind, 1 if label else 0, 0, form, form, _pad(name.encode(), 8)
+        )
+        if label:
+            record += struct.pack("<i", len(label)) + label.ljust((len(label) + 3) // 4 * 4)
+        self.handle.write(record)
+
+    def _extension(self, subtype: int, size: int, data: bytes) -> None:
+        self.handle.write(struct.pack("<4i", 7, subtype, size, len(data) // size) + data)
+
+    def _text_slots(self, variable: Variable, segments: list[int], value: Any) -> bytes:
+        data = _text(value, variable.width, variable.name)
+        if len(segments) == 1:
+            return data.ljust(_slots(segments[0]) * 8, b" ")
+        pieces = [data[i * 255 : (i + 1) * 255].ljust(256, b" ") for i in range(len(segments) - 1)]
+        pieces.append(data[(len(segments) - 1) * 255 :].ljust(_slots(segments[-1]) * 8, b" "))
+        return b"".join(pieces)
+
+    def write_row(self, values: Sequence[Any]) -> None:
+        # Bytecode: blocks of 8 command bytes, each followed by the 8-byte values its commands
+        # 253 announce; 1-251 a whole number (minus the bias), 254 eight spaces, 255 missing,
+        # 0 nothing (the last block's padding). Each case starts a block.
+        out = bytearray()
+        commands = bytearray()
+        data = bytearray()
+
+        def command(code: int, value: bytes = b"") -> None:
+            commands.append(code)
+            data.extend(value)
+            if len(commands) == 8:
+                out.extend(commands + data)
+                commands.clear()
+                data.clear()
+
+        for variable, segments, value in zip(self.variables, self.segments, values, strict=True):
+            if variable.type == TEXT:
+                text = self._text_slots(variable, segments, value)
+                for i in range(0, len(text), 8):
+                    chunk = text[i : i + 8]
+                    if chunk == _EIGHT_SPACES:
+                        command(254)
+                    else:
+                        command(253, chunk)
+                continue
+            if value is None:
+                command(255)
+                continue
+            if variable.type == DATE:
+                number = float(_days(value, SPSS_EPOCH) * 86400)
+            elif variable.type == DATETIME:
+                number = _seconds(value, SPSS_EPOCH)
+            else:
+                number = float(value)
+            if -SAV_BIAS < number < 256 - SAV_BIAS - 4 and number == int(number):
+                command(int(number) + SAV_BIAS)
+            else:
+                command(253, struct.pack("<d", number))
+        if commands:
+            out.extend(commands.ljust(8, b"\0") + data)
+        self.handle.write(out)
+        self.rows += 1
+
+    def close(self) -> None:
+        end = self.handle.tell()
+        self.handle.seek(self._start + 80)  # the header's number of cases
+        self.handle.write(struct.pack("<i", self.rows))
+        self.handle.seek(end)
+
+
+# --- Stata dta 118 -----------------------------------------------------------------------------
+
+DTA_STR_MAX = 2045  # longer text is a strL
+DTA_STRL = 32768
+DTA_DOUBLE = 65526
+DTA_MISSING = struct.pack("<Q", 0x7FE0000000000000)  # "."
+DTA_NAME = 129  # bytes: 32 characters of UTF-8 and a NUL
+DTA_FORMAT = 57
+DTA_LABEL = 321  # bytes: 80 characters of UTF-8 and a NUL
+DTA_LABEL_CHARS = 80
+DTA_GSO_ASCII = 130  # a strL's text, NUL-terminated
+_DTA_FORMAT = {DATE: b"%td", DATETIME: b"%tc"}
+
+
+def _nul(text: bytes, size: int) -> bytes:
+    return _cut(text, size - 1).ljust(size, b"\0")
+
+
+class DtaWriter(Writer):
+    """Stata dta 118 (Stata 14 and later), UTF-8. Numbers as doubles; text as str1-str2045,
+    or strL when longer (kept in a temporary file until the data are written)."""
+
+    def __init__(self, handle: IO[bytes], variables: Sequence[Variable], **kwargs: Any) -> None:
+        super().__init__(handle, variables, **kwargs)
+        self.strls: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        self.offsets: dict[str, int] = {}
+        self._header()
+
+    def _tag(self, name: str) -> None:
+        self.offsets[name] = self.handle.tell() - self._start
+        self.handle.write(f"<{name}>".encode())
+
+    def _type(self, variable: Variable) -> int:
+        if variable.type != TEXT:
+            return DTA_DOUBLE
+        return max(variable.width, 1) if variable.width <= DTA_STR_MAX else DTA_STRL
+
+    def _header(self) -> None:
+        write = self.handle.write
+        count = len(self.variables)
+        label = _cut(self.label.encode("utf-8"), DTA_LABEL - 1)
+        t = self.now.astimezone(dt.UTC)
+        stamp = f"{t.day:02d} {_MONTHS[t.month - 1].title()} {t:%Y %H:%M}".encode()
+        self._tag("stata_dta")
+        write(b"<header><release>118</release><byteorder>LSF</byteorder>")
+        write(b"<K>" + struct.pack("<H", count) + b"</K><N>")
+        self.offsets["N"] = self.handle.tell() - self._start
+        write(struct.pack("<Q", 0) + b"</N>")
+        write(b"<label>" + struct.pack("<H", len(label)) + label + b"</label>")
+        write(b"<timestamp>" + struct.pack("<B", len(stamp)) + stamp + b"</timestamp></header>")
+        self._tag("map")
+        write(bytes(14 * 8) + b"</map>")  # the sections' offsets: written in close()
+        self._tag("variable_types")
+        write(b"".join(struct.pack("<H", self._type(v)) for v in self.variables))
+        write(b"</variable_types>")
+        self._tag("varnames")
+        write(b"".join(_nul(v.name.encode(), DTA_NAME) for v in self.variables) + b"</varnames>")
+        self._tag("sortlist")
+        write(bytes(2 * (count + 1)) + b"</sortlist>")
+        self._tag("formats")
+        write(b"".join(_nul(self._format(v), DTA_FORMAT) for v in self.variables) + b"</formats>")
+        self._tag("value_label_names")
+        names = [v.name.encode() if v.value_labels else b"" for v in self.variables]
+        write(b"".join(_nul(name, DTA_NAME) for name in names) + b"</value_label_names>")
+        self._tag("variable_labels")
+        labels = [v.label[:DTA_LABEL_CHARS].encode("utf-8") for v in self.variables]
+        write(b"".join(_nul(text, DTA_LABEL) for text in labels) + b"</variable_labels>")
+        self._tag("characteristics")
+        write(b"</characteristics>")
+        self._tag("data")
+
+    def _format(self, variable: Variable) -> bytes:
+        if variable.type == TEXT:
+            return f"%{min(max(variable.width, 1), DTA_STR_MAX)}s".encode()
+        return _DTA_FORMAT.get(variable.type, b"%9.0g" if variable.integer else b"%10.0g")
+
+    def write_row(self, values: Sequence[Any]) -> None:
+        self.rows += 1
+        cells = []
+        for number, (variable, value) in enumerate(zip(self.variables, values, strict=True), 1):
+            if variable.type == TEXT:
+                data = _text(value, variable.width, variable.name)
+                if variable.width <= DTA_STR_MAX:
+                    cells.append(data.ljust(max(variable.width, 1), b"\0"))
+                elif not data:
+                    cells.append(bytes(8))
+                else:  # (variable, observation) in 2 and 6 bytes; the text after the data
+                    cells.append(struct.pack("<H", number) + self.rows.to_bytes(6, "little"))
+                    gso = struct.pack("<IQBI", number, self.rows, DTA_GSO_ASCII, len(data) + 1)
+                    self.strls.write(b"GSO" + gso + data + b"\0")
+            elif value is None:
+                cells.append(DTA_MISSING)
+            elif variable.type == DATE:
+                cells.append(struct.pack("<d", _days(value, SAS_EPOCH)))
+            elif variable.type == DATETIME:
+                cells.append(struct.pack("<d", round(_seconds(value, SAS_EPOCH) * 1000)))
+            else:
+                cells.append(struct.pack("<d", float(value)))
+        self.handle.write(b"".join(cells))
+
+    def close(self) -> None:
+        write = self.handle.write
+        write(b"</data>")
+        self._tag("strls")
+        self.strls.seek(0)
+        shutil.copyfileobj(self.strls, self.handle)
+        self.strls.close()
+        write(b"</strls>")
+        self._tag("value_labels")
+        for variable in self.variables:
+            if not variable.value_labels:
+                continue
+            labels = sorted(variable.value_labels)
+            texts = [_cut(text.encode("utf-8"), 32000) + b"\0" for _value, text in labels]
+            offsets = [sum(len(t) for t in texts[:i]) for i in range(len(texts))]
+            table = struct.pack("<2i", len(labels), sum(len(t) for t in texts))
+            table += struct.pack(f"<{len(labels)}i", *offsets)
+            table += struct.pack(f"<{len(labels)}i", *(value for value, _text in labels))
+            table += b"".join(texts)
+            write(b"<lbl>" + struct.pack("<i", len(table)) + _nul(variable.name.encode(), DTA_NAME))
+            write(bytes(3) + table + b"</lbl>")
+        write(b"</value_labels>")
+        self._tag("/stata_dta")
+        end = self.handle.tell()
+        sections = (
+            "stata_dta",
+            "map",
+            "variable_types",
+            "varnames",
+            "sortlist",
+            "formats",
+            "value_label_names",
+            "variable_labels",
+            "characteristics",
+            "data",
+            "strls",
+            "value_labels",
+            "/stata_dta",
+        )
+        offsets = [self.offsets[name] for name in sections] + [end - self._start]
+        self.handle.seek(self._start + self.offsets["N"])
+        write(struct.pack("<Q", self.rows))
+        self.handle.seek(self._start + self.offsets["map"] + len(b"<map>"))
+        write(struct.pack("<14Q", *offsets))
+        self.handle.seek(end)
