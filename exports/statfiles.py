@@ -25,12 +25,13 @@ Dates are each package's own: SAS days and seconds from 1960-01-01, SPSS seconds
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import shutil
 import struct
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -57,12 +58,17 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
-def _days(value: dt.date, epoch: dt.datetime) -> int:
-    return (value - epoch.date()).days
-
-
-def _seconds(value: dt.datetime, epoch: dt.datetime) -> float:
-    return (_utc(value) - epoch) / dt.timedelta(seconds=1)
+def _number(
+    variable: Variable, epoch: dt.datetime, *, day: float, tick: dt.timedelta
+) -> Callable[[Any], float]:
+    """How a value of the (non-text) variable becomes the file's number: a date counts `day`
+    units a day from `epoch`, a date-time `tick`s."""
+    if variable.type == DATE:
+        start = epoch.date()
+        return lambda value: (value - start).days * day
+    if variable.type == DATETIME:
+        return lambda value: (_utc(value) - epoch) / tick
+    return float
 
 
 def _cut(data: bytes, size: int) -> bytes:
@@ -114,6 +120,7 @@ _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
 _XPORT_FORMAT = {DATE: (b"DATE", 9), DATETIME: (b"E8601DT", 19)}
 
 
+@functools.lru_cache(maxsize=16_384)  # bounded: dates and small counts repeat
 def ibm_double(value: float) -> bytes:
     """An IEEE double as IBM System/360 hexadecimal floating point (sign, excess-64 power of
     16, 56-bit fraction): exact, as the fraction holds a double's 53 bits however shifted."""
@@ -142,6 +149,7 @@ class XportWriter(Writer):
     def __init__(self, handle: IO[bytes], variables: Sequence[Variable], **kwargs: Any) -> None:
         super().__init__(handle, variables, **kwargs)
         self.widths = [max(v.width, 1) if v.type == TEXT else 8 for v in self.variables]
+        self._cells = [self._cell(v, w) for v, w in zip(self.variables, self.widths, strict=True)]
         self._written = 0
         self._header()
 
@@ -220,20 +228,15 @@ class XportWriter(Writer):
             self._finish_record()
         self._header_record("OBSV8")
 
+    @staticmethod
+    def _cell(variable: Variable, width: int) -> Callable[[Any], bytes]:
+        if variable.type == TEXT:
+            return lambda value: _text(value, width, variable.name).ljust(width, b" ")
+        number = _number(variable, SAS_EPOCH, day=1, tick=dt.timedelta(seconds=1))
+        return lambda value: XPORT_MISSING if value is None else ibm_double(number(value))
+
     def write_row(self, values: Sequence[Any]) -> None:
-        cells = []
-        for variable, width, value in zip(self.variables, self.widths, values, strict=True):
-            if variable.type == TEXT:
-                cells.append(_text(value, width, variable.name).ljust(width, b" "))
-            elif value is None:
-                cells.append(XPORT_MISSING)
-            elif variable.type == DATE:
-                cells.append(ibm_double(_days(value, SAS_EPOCH)))
-            elif variable.type == DATETIME:
-                cells.append(ibm_double(_seconds(value, SAS_EPOCH)))
-            else:
-                cells.append(ibm_double(float(value)))
-        self._emit(b"".join(cells))
+        self._emit(b"".join([cell(v) for cell, v in zip(self._cells, values, strict=True)]))
         self.rows += 1
 
     def close(self) -> None:
@@ -273,6 +276,11 @@ class SavWriter(Writer):
         super().__init__(handle, variables, **kwargs)
         self.segments = [_sav_segments(v.width) if v.type == TEXT else [] for v in self.variables]
         self.short_names = self._short_names()
+        tick = dt.timedelta(seconds=1)
+        self._plan = [
+            (v, segments, None if v.type == TEXT else _number(v, SPSS_EPOCH, day=86400, tick=tick))
+            for v, segments in zip(self.variables, self.segments, strict=True)
+        ]
         self._header()
 
     def _short_names(self) -> list[list[str]]:
@@ -386,45 +394,36 @@ class SavWriter(Writer):
 
     def write_row(self, values: Sequence[Any]) -> None:
         # Bytecode: blocks of 8 command bytes, each followed by the 8-byte values its commands
-        # 253 announce; 1-251 a whole number (minus the bias), 254 eight spaces, 255 missing,
+        # 253 announce; 1-251 a whole number (plus the bias), 254 eight spaces, 255 missing,
         # 0 nothing (the last block's padding). Each case starts a block.
-        out = bytearray()
-        commands = bytearray()
-        data = bytearray()
-
-        def command(code: int, value: bytes = b"") -> None:
-            commands.append(code)
-            data.extend(value)
-            if len(commands) == 8:
-                out.extend(commands + data)
-                commands.clear()
-                data.clear()
-
-        for variable, segments, value in zip(self.variables, self.segments, values, strict=True):
-            if variable.type == TEXT:
+        codes = bytearray()
+        payloads: list[bytes] = []  # one per code, b"" when the code says it all
+        for (variable, segments, number), value in zip(self._plan, values, strict=True):
+            if number is None:  # text
                 text = self._text_slots(variable, segments, value)
                 for i in range(0, len(text), 8):
                     chunk = text[i : i + 8]
                     if chunk == _EIGHT_SPACES:
-                        command(254)
+                        codes.append(254)
+                        payloads.append(b"")
                     else:
-                        command(253, chunk)
-                continue
-            if value is None:
-                command(255)
-                continue
-            if variable.type == DATE:
-                number = float(_days(value, SPSS_EPOCH) * 86400)
-            elif variable.type == DATETIME:
-                number = _seconds(value, SPSS_EPOCH)
+                        codes.append(253)
+                        payloads.append(chunk)
+            elif value is None:
+                codes.append(255)
+                payloads.append(b"")
             else:
-                number = float(value)
-            if -SAV_BIAS < number < 256 - SAV_BIAS - 4 and number == int(number):
-                command(int(number) + SAV_BIAS)
-            else:
-                command(253, struct.pack("<d", number))
-        if commands:
-            out.extend(commands.ljust(8, b"\0") + data)
+                x = number(value)
+                if -SAV_BIAS < x < 252 - SAV_BIAS and x == int(x):
+                    codes.append(int(x) + SAV_BIAS)
+                    payloads.append(b"")
+                else:
+                    codes.append(253)
+                    payloads.append(struct.pack("<d", x))
+        out = bytearray()
+        for i in range(0, len(codes), 8):
+            out += codes[i : i + 8].ljust(8, b"\0")
+            out += b"".join(payloads[i : i + 8])
         self.handle.write(out)
         self.rows += 1
 
@@ -440,13 +439,17 @@ class SavWriter(Writer):
 DTA_STR_MAX = 2045  # longer text is a strL
 DTA_STRL = 32768
 DTA_DOUBLE = 65526
-DTA_MISSING = struct.pack("<Q", 0x7FE0000000000000)  # "."
+DTA_MISSING: float = struct.unpack("<d", struct.pack("<Q", 0x7FE0000000000000))[0]  # "."
 DTA_NAME = 129  # bytes: 32 characters of UTF-8 and a NUL
 DTA_FORMAT = 57
 DTA_LABEL = 321  # bytes: 80 characters of UTF-8 and a NUL
 DTA_LABEL_CHARS = 80
 DTA_GSO_ASCII = 130  # a strL's text, NUL-terminated
 _DTA_FORMAT = {DATE: b"%td", DATETIME: b"%tc"}
+
+
+def _or_missing(convert: Callable[[Any], float], value: Any) -> float:
+    return DTA_MISSING if value is None else convert(value)
 
 
 def _nul(text: bytes, size: int) -> bytes:
@@ -461,6 +464,7 @@ class DtaWriter(Writer):
         super().__init__(handle, variables, **kwargs)
         self.strls: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
         self.offsets: dict[str, int] = {}
+        self._row, self._cells = self._plan()
         self._header()
 
     def _tag(self, name: str) -> None:
@@ -511,29 +515,41 @@ class DtaWriter(Writer):
             return f"%{min(max(variable.width, 1), DTA_STR_MAX)}s".encode()
         return _DTA_FORMAT.get(variable.type, b"%9.0g" if variable.integer else b"%10.0g")
 
+    def _plan(self) -> tuple[struct.Struct, list[Callable[[Any], Any]]]:
+        """The row's layout (str# is NUL-padded by `struct`) and how each value becomes its
+        argument."""
+        layout = "<"
+        cells: list[Callable[[Any], Any]] = []
+        ms = dt.timedelta(milliseconds=1)
+        for number, variable in enumerate(self.variables, start=1):
+            if variable.type == TEXT and variable.width > DTA_STR_MAX:
+                layout += "8s"
+                cells.append(functools.partial(self._strl, number, variable))
+            elif variable.type == TEXT:
+                layout += f"{max(variable.width, 1)}s"
+                cells.append(functools.partial(_text, width=variable.width, name=variable.name))
+            else:
+                layout += "d"
+                convert = _number(variable, SAS_EPOCH, day=1, tick=ms)
+                if variable.type == DATETIME:  # %tc: whole milliseconds
+                    convert = functools.partial(lambda f, value: round(f(value)), convert)
+                cells.append(functools.partial(_or_missing, convert))
+        return struct.Struct(layout), cells
+
+    def _strl(self, number: int, variable: Variable, value: Any) -> bytes:
+        """The reference to a strL, (variable, observation) in 2 and 6 bytes; its text waits
+        for the strls section."""
+        data = _text(value, variable.width, variable.name)
+        if not data:
+            return bytes(8)
+        gso = struct.pack("<IQBI", number, self.rows, DTA_GSO_ASCII, len(data) + 1)
+        self.strls.write(b"GSO" + gso + data + b"\0")
+        return struct.pack("<H", number) + self.rows.to_bytes(6, "little")
+
     def write_row(self, values: Sequence[Any]) -> None:
         self.rows += 1
-        cells = []
-        for number, (variable, value) in enumerate(zip(self.variables, values, strict=True), 1):
-            if variable.type == TEXT:
-                data = _text(value, variable.width, variable.name)
-                if variable.width <= DTA_STR_MAX:
-                    cells.append(data.ljust(max(variable.width, 1), b"\0"))
-                elif not data:
-                    cells.append(bytes(8))
-                else:  # (variable, observation) in 2 and 6 bytes; the text after the data
-                    cells.append(struct.pack("<H", number) + self.rows.to_bytes(6, "little"))
-                    gso = struct.pack("<IQBI", number, self.rows, DTA_GSO_ASCII, len(data) + 1)
-                    self.strls.write(b"GSO" + gso + data + b"\0")
-            elif value is None:
-                cells.append(DTA_MISSING)
-            elif variable.type == DATE:
-                cells.append(struct.pack("<d", _days(value, SAS_EPOCH)))
-            elif variable.type == DATETIME:
-                cells.append(struct.pack("<d", round(_seconds(value, SAS_EPOCH) * 1000)))
-            else:
-                cells.append(struct.pack("<d", float(value)))
-        self.handle.write(b"".join(cells))
+        args = [cell(value) for cell, value in zip(self._cells, values, strict=True)]
+        self.handle.write(self._row.pack(*args))
 
     def close(self) -> None:
         write = self.handle.write
