@@ -32,7 +32,7 @@ import struct
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any
 
 NUMBER = "number"
@@ -40,6 +40,7 @@ TEXT = "text"
 DATE = "date"
 DATETIME = "datetime"
 
+TEXT_MAX = 32_767  # bytes of a SAS or SPSS text value
 SAS_EPOCH = dt.datetime(1960, 1, 1)  # noqa: DTZ001 (naive UTC, as the values are made)
 SPSS_EPOCH = dt.datetime(1582, 10, 14)  # noqa: DTZ001 (the Gregorian calendar's first day)
 
@@ -78,11 +79,22 @@ def _cut(data: bytes, size: int) -> bytes:
     return data[:size].decode("utf-8", errors="ignore").encode("utf-8")
 
 
-def _text(value: str | None, width: int, name: str) -> bytes:
+def _text(value: str | None, width: int, name: str, *, cut: bool = False) -> bytes:
+    """The value's UTF-8 bytes; one wider than its variable is refused (the header promised
+    less), or `cut` for a variable wider than its format allows."""
     data = b"" if value is None else value.encode("utf-8")
     if len(data) > width:
-        raise ValueError(f"{name}: a value of {len(data)} bytes is wider than {width}")
+        if not cut:
+            raise ValueError(f"{name}: a value of {len(data)} bytes is wider than {width}")
+        data = _cut(data, width)
     return data
+
+
+def _capped(variables: Sequence[Variable]) -> tuple[list[Variable], set[str]]:
+    """SAS and SPSS hold at most TEXT_MAX bytes of text a value: wider variables are narrowed
+    to it and their longer values cut (Stata's strL holds them whole)."""
+    wide = {v.name for v in variables if v.type == TEXT and v.width > TEXT_MAX}
+    return [replace(v, width=TEXT_MAX) if v.name in wide else v for v in variables], wide
 
 
 class Writer:
@@ -147,6 +159,7 @@ class XportWriter(Writer):
     one member, the dataset. Every number is 8 bytes."""
 
     def __init__(self, handle: IO[bytes], variables: Sequence[Variable], **kwargs: Any) -> None:
+        variables, self.wide = _capped(variables)
         super().__init__(handle, variables, **kwargs)
         self.widths = [max(v.width, 1) if v.type == TEXT else 8 for v in self.variables]
         self._cells = [self._cell(v, w) for v, w in zip(self.variables, self.widths, strict=True)]
@@ -228,10 +241,10 @@ class XportWriter(Writer):
             self._finish_record()
         self._header_record("OBSV8")
 
-    @staticmethod
-    def _cell(variable: Variable, width: int) -> Callable[[Any], bytes]:
+    def _cell(self, variable: Variable, width: int) -> Callable[[Any], bytes]:
         if variable.type == TEXT:
-            return lambda value: _text(value, width, variable.name).ljust(width, b" ")
+            cut = variable.name in self.wide
+            return lambda value: _text(value, width, variable.name, cut=cut).ljust(width, b" ")
         number = _number(variable, SAS_EPOCH, day=1, tick=dt.timedelta(seconds=1))
         return lambda value: XPORT_MISSING if value is None else ibm_double(number(value))
 
@@ -273,6 +286,7 @@ class SavWriter(Writer):
     names record), strings of any width (very long string record), value labels for numbers."""
 
     def __init__(self, handle: IO[bytes], variables: Sequence[Variable], **kwargs: Any) -> None:
+        variables, self.wide = _capped(variables)
         super().__init__(handle, variables, **kwargs)
         self.segments = [_sav_segments(v.width) if v.type == TEXT else [] for v in self.variables]
         self.short_names = self._short_names()
@@ -385,7 +399,7 @@ class SavWriter(Writer):
         self.handle.write(struct.pack("<4i", 7, subtype, size, len(data) // size) + data)
 
     def _text_slots(self, variable: Variable, segments: list[int], value: Any) -> bytes:
-        data = _text(value, variable.width, variable.name)
+        data = _text(value, variable.width, variable.name, cut=variable.name in self.wide)
         if len(segments) == 1:
             return data.ljust(_slots(segments[0]) * 8, b" ")
         pieces = [data[i * 255 : (i + 1) * 255].ljust(256, b" ") for i in range(len(segments) - 1)]

@@ -1,5 +1,6 @@
 """The streaming writers of SAS XPORT, SPSS and Stata files, with hand-made rows (no database),
-read back by pyreadstat (and Stata's by pandas too)."""
+read back by pyreadstat (and Stata's by pandas too: pandas reads XPORT version 5 only, "Header
+record is not an XPORT file", so a v8 file has pyreadstat alone)."""
 
 import datetime as dt
 import io
@@ -107,3 +108,16 @@ def test_a_value_wider_than_its_variable_is_refused(writer_class):
 )
 def test_ibm_double(value, ibm):
     assert sf.ibm_double(value).hex() == ibm
+
+
+@pytest.mark.parametrize("writer_class", [sf.XportWriter, sf.SavWriter, sf.DtaWriter])
+def test_text_past_what_sas_and_spss_hold_is_cut_there_and_whole_in_stata(writer_class, tmp_path):
+    text = "骨" * 15_000  # 45,000 bytes
+    path = tmp_path / "data.bin"
+    with path.open("wb") as handle:
+        writer = writer_class(handle, [sf.Variable("note", "Note", sf.TEXT, width=45_000)])
+        writer.write_row([text])
+        writer.close()
+    frame, _meta = READ[writer_class](str(path))
+    expected = text if writer_class is sf.DtaWriter else "骨" * (sf.TEXT_MAX // 3)
+    assert frame["note"].iloc[0] == expected
