@@ -408,21 +408,18 @@ class SavWriter(Writer):
 
     def write_row(self, values: Sequence[Any]) -> None:
         # Bytecode: blocks of 8 command bytes, each followed by the 8-byte values its commands
-        # 253 announce; 1-251 a whole number (plus the bias), 254 eight spaces, 255 missing,
+        # 253 announce; 1-251 a whole number (plus the bias), 254 eight blanks (the text's
+        # padding), 255 missing,
         # 0 nothing (the last block's padding). Each case starts a block.
         codes = bytearray()
         payloads: list[bytes] = []  # one per code, b"" when the code says it all
         for (variable, segments, number), value in zip(self._plan, values, strict=True):
-            if number is None:  # text
+            if number is None:  # text: its bytes, 8 at a time, then blanks
                 text = self._text_slots(variable, segments, value)
-                for i in range(0, len(text), 8):
-                    chunk = text[i : i + 8]
-                    if chunk == _EIGHT_SPACES:
-                        codes.append(254)
-                        payloads.append(b"")
-                    else:
-                        codes.append(253)
-                        payloads.append(chunk)
+                used = (len(text.rstrip(b" ")) + 7) // 8
+                codes += b"\xfd" * used + b"\xfe" * (len(text) // 8 - used)
+                payloads += [text[i : i + 8] for i in range(0, used * 8, 8)]
+                payloads += [b""] * (len(text) // 8 - used)
             elif value is None:
                 codes.append(255)
                 payloads.append(b"")

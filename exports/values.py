@@ -7,7 +7,9 @@ rendering: a CSV wants the contract's text (and formula neutralising), these fil
 values. Rows come from a server-side cursor (`QuerySet.iterator`), never a whole dataset.
 
 Each row is `(key, values)`: `key` the dataset's record (its primary key; None for a computed
-dataset), `values` one Python value per column in the order of `columns_for`.
+dataset), `values` one Python value per column in the order of `columns_for`. `text_profile`
+is what a statistics file's header needs before those rows (each text column's width, the
+coded columns with a value outside their codes), as one aggregate over the same SELECT.
 """
 
 from __future__ import annotations
