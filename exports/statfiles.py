@@ -408,9 +408,8 @@ class SavWriter(Writer):
 
     def write_row(self, values: Sequence[Any]) -> None:
         # Bytecode: blocks of 8 command bytes, each followed by the 8-byte values its commands
-        # 253 announce; 1-251 a whole number (plus the bias), 254 eight blanks (the text's
-        # padding), 255 missing,
-        # 0 nothing (the last block's padding). Each case starts a block.
+        # 253 announce; 1-251 a whole number (plus the bias), 254 eight blanks (a text's
+        # padding), 255 missing, 0 nothing (the last block's padding). Each case starts a block.
         codes = bytearray()
         payloads: list[bytes] = []  # one per code, b"" when the code says it all
         for (variable, segments, number), value in zip(self._plan, values, strict=True):
