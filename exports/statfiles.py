@@ -265,7 +265,7 @@ SAV_LABEL_MAX = 255  # bytes of a variable label
 SAV_VALUE_LABEL_MAX = 120  # bytes of a value label
 SAV_BIAS = 100  # compression: a whole number from -99 to 151 is one byte, number + 100
 _SAV_FORMAT = {DATE: (20, 11, 0), DATETIME: (22, 20, 0)}  # DATE11, DATETIME20
-_EIGHT_SPACES = b" " * 8
+_DOUBLE = struct.Struct("<d").pack
 
 
 def _sav_segments(width: int) -> list[int]:
@@ -412,24 +412,26 @@ class SavWriter(Writer):
         # padding), 255 missing, 0 nothing (the last block's padding). Each case starts a block.
         codes = bytearray()
         payloads: list[bytes] = []  # one per code, b"" when the code says it all
+        code, payload = codes.append, payloads.append
         for (variable, segments, number), value in zip(self._plan, values, strict=True):
             if number is None:  # text: its bytes, 8 at a time, then blanks
                 text = self._text_slots(variable, segments, value)
                 used = (len(text.rstrip(b" ")) + 7) // 8
-                codes += b"\xfd" * used + b"\xfe" * (len(text) // 8 - used)
+                blanks = len(text) // 8 - used
+                codes += b"\xfd" * used + b"\xfe" * blanks
                 payloads += [text[i : i + 8] for i in range(0, used * 8, 8)]
-                payloads += [b""] * (len(text) // 8 - used)
+                payloads += [b""] * blanks
             elif value is None:
-                codes.append(255)
-                payloads.append(b"")
+                code(255)
+                payload(b"")
             else:
                 x = number(value)
                 if -SAV_BIAS < x < 252 - SAV_BIAS and x == int(x):
-                    codes.append(int(x) + SAV_BIAS)
-                    payloads.append(b"")
+                    code(int(x) + SAV_BIAS)
+                    payload(b"")
                 else:
-                    codes.append(253)
-                    payloads.append(struct.pack("<d", x))
+                    code(253)
+                    payload(_DOUBLE(x))
         out = bytearray()
         for i in range(0, len(codes), 8):
             out += codes[i : i + 8].ljust(8, b"\0")
