@@ -542,9 +542,8 @@ class DtaWriter(Writer):
                 cells.append(functools.partial(_text, width=variable.width, name=variable.name))
             else:
                 layout += "d"
+                # %tc counts milliseconds; a fraction keeps the microseconds.
                 convert = _number(variable, SAS_EPOCH, day=1, tick=ms)
-                if variable.type == DATETIME:  # %tc: whole milliseconds
-                    convert = functools.partial(lambda f, value: round(f(value)), convert)
                 cells.append(functools.partial(_or_missing, convert))
         return struct.Struct(layout), cells
 

@@ -99,7 +99,7 @@ def test_long_chinese_free_text_and_date_times(trial, tmp_path, fmt):
     read = list(frame["signed_at"])
     assert len(read) == len(stored)
     for value, expected in zip(read, stored, strict=True):
-        # Within Stata's millisecond (%tc), and a double's microsecond in seconds since 1960.
+        # A double's microsecond in seconds or milliseconds (Stata's %tc) since 1960.
         assert abs(pd.Timestamp(value) - pd.Timestamp(expected).tz_localize(None)) < ONE_MS
 
 
