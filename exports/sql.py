@@ -129,3 +129,12 @@ class DaysFrom(Func):
         if template is None:  # SQLite
             template = "CAST(julianday(date(%(v)s)) - julianday(%(r)s) AS INTEGER)"
         return template % {"v": value_sql, "r": ref_sql}, [*value_params, *ref_params]
+
+
+class OctetLength(_Template):
+    """A value's length in bytes (UTF-8) as text: the width a statistics file gives a text
+    variable. A JSON list's text form is longer than its `;`-joined codes: a bound."""
+
+    postgresql = "octet_length((%(expressions)s)::text)"
+    sqlite = "length(CAST(CAST(%(expressions)s AS TEXT) AS BLOB))"
+    output_field = IntegerField()

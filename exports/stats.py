@@ -8,9 +8,11 @@ SPSS and Stata store a coded text variable as integers 1..n in the dictionary's 
 labelled with its code's label, and booleans as 0/1 labelled no/yes. SAS XPORT has no value
 labels (they would be a separate formats catalogue): codes stay text there, booleans 0/1.
 
-pyreadstat writes a whole pandas DataFrame at once (it cannot append), so one dataset is in
-memory at a time, read from a server-side cursor in typed columns; the datasets follow each
-other. The figures in the README give the peak at 100,000 participants.
+The files are written by our own streaming writers (`exports.statfiles`), a row at a time as
+the server-side cursor yields them, so memory stays flat whatever the trial's size. What a
+header needs first, each text variable's width and whether a coded column holds a value
+outside its codes, is one aggregate over the same rows (`exports.values.text_profile`); the
+row counts are written after the rows. The datasets follow each other in one snapshot.
 
 Beside them `csv_r` writes each dataset's CSV (the CSV export's own file) with a
 `read_<dataset>.R` script that reads it in base R with its labels, factors and dates.
@@ -18,19 +20,16 @@ Beside them `csv_r` writes each dataset's CSV (the CSV export's own file) with a
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import pyreadstat
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from . import datasets as d
-from . import values
+from . import statfiles, values
 from .datasets import DATASETS, DICTIONARY_FILENAME, Dataset
 from .dictionary import choices, dictionary_chunks, label
 from .streaming import Counter, Scope, model_of, snapshot, write_dataset
@@ -39,7 +38,12 @@ SAS = "sas"
 SPSS = "spss"
 STATA = "stata"
 SUFFIX = {SAS: "xpt", SPSS: "sav", STATA: "dta"}
-STATA_LABEL_MAX = 80  # characters of a Stata variable label
+WRITERS: dict[str, type[statfiles.Writer]] = {
+    SAS: statfiles.XportWriter,
+    SPSS: statfiles.SavWriter,
+    STATA: statfiles.DtaWriter,
+}
+STATA_LABEL_MAX = statfiles.DTA_LABEL_CHARS  # characters of a Stata variable label
 SAS_LABEL_MAX = 256
 ProgressCallback = Callable[[int, int], None]
 
@@ -76,97 +80,74 @@ def variables(dataset: Dataset, *, deidentified: bool) -> list[Variable]:
     return out
 
 
-def _convert(variable: Variable, value: Any, fmt: str) -> Any:
-    if value is None:
-        return None
-    if variable.shifted:
-        return value
-    kind = variable.column.kind
-    if kind == d.BOOLEAN:
-        return 1 if value else 0
-    if kind == d.DATETIME and isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
+Convert = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
     return value
 
 
-def frame(dataset: Dataset, scope: Scope, fmt: str, counter: Counter) -> pd.DataFrame:
-    """The dataset as a DataFrame, typed for `fmt`."""
-    columns = variables(dataset, deidentified=scope.deidentified)
-    cells: list[list[Any]] = [[] for _ in columns]
-    rows = 0
-    for _pk, row in values.rows(dataset, scope):
-        for i, (variable, value) in enumerate(zip(columns, row, strict=True)):
-            cells[i].append(_convert(variable, value, fmt))
-        rows += 1
-    counter.rows += rows
-    counter.per_dataset[dataset.name] = rows
-    data: dict[str, Any] = {}
-    for variable, column_cells in zip(columns, cells, strict=True):
-        data[variable.name] = _series(variable, column_cells, fmt)
-    return pd.DataFrame(data)
+def _boolean(value: Any) -> Any:
+    return None if value is None else int(bool(value))
 
 
-def _series(variable: Variable, cells: list[Any], fmt: str) -> pd.Series:
+def _text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _numbered(codes: dict[str, tuple[int, str]]) -> Convert:
+    return lambda value: None if value is None else codes[value][0]
+
+
+def _file_variable(
+    variable: Variable, fmt: str, profile: values.TextProfile
+) -> tuple[statfiles.Variable, Convert]:
+    """The file's variable for `fmt` and how a value of `values.rows` becomes its value."""
     kind = variable.column.kind
-    if variable.shifted or kind in (d.INTEGER, d.DECIMAL, d.BOOLEAN):
-        return pd.Series(cells, dtype="float64")
-    if variable.codes and fmt != SAS and all(c is None or c in variable.codes for c in cells):
-        # Numbered for the value labels; a code outside the dictionary keeps the column text.
-        numbers = [None if c is None else variable.codes[c][0] for c in cells]
-        return pd.Series(numbers, dtype="float64")
+    name, text = variable.name, variable.label
+    if fmt == SAS:
+        text = text[:SAS_LABEL_MAX]
+    if variable.shifted or kind == d.INTEGER:
+        return statfiles.Variable(name, text, integer=True), _identity
+    if kind == d.DECIMAL:
+        return statfiles.Variable(name, text), _identity
+    if kind == d.BOOLEAN:
+        no_yes = ((0, _("no")), (1, _("yes")))
+        return statfiles.Variable(name, text, value_labels=no_yes, integer=True), _boolean
     if kind == d.DATE:
-        return pd.Series(cells, dtype="object")  # datetime.date: pyreadstat writes a date
+        return statfiles.Variable(name, text, statfiles.DATE), _identity
     if kind == d.DATETIME:
-        return pd.Series(pd.to_datetime(cells))
-    return pd.Series(["" if c is None else str(c) for c in cells], dtype="object")
-
-
-def value_labels(dataset: Dataset, frame_: pd.DataFrame, *, deidentified: bool) -> dict[str, Any]:
-    """Value labels of the numeric-coded variables (SPSS and Stata)."""
-    out: dict[str, Any] = {}
-    for variable in variables(dataset, deidentified=deidentified):
-        if variable.column.kind == d.BOOLEAN:
-            out[variable.name] = {0: _("no"), 1: _("yes")}
-        elif variable.codes and frame_[variable.name].dtype == "float64":
-            out[variable.name] = dict(variable.codes.values())
-    return out
+        return statfiles.Variable(name, text, statfiles.DATETIME), _identity
+    if variable.codes and fmt != SAS and name not in profile.uncoded:
+        # Numbered for the value labels; a code outside the dictionary keeps the column text.
+        labels = tuple(variable.codes.values())
+        number = statfiles.Variable(name, text, value_labels=labels, integer=True)
+        return number, _numbered(variable.codes)
+    width = profile.widths.get(name, 0)
+    return statfiles.Variable(name, text, statfiles.TEXT, width=width), _text
 
 
 def write_dataset_file(
     dataset: Dataset, scope: Scope, fmt: str, out: Path, counter: Counter
 ) -> Path:
     path = out / f"{dataset.name}.{SUFFIX[fmt]}"
-    data = frame(dataset, scope, fmt, counter)
-    labels: list[str | None] = [
-        v.label for v in variables(dataset, deidentified=scope.deidentified)
-    ]
-    if fmt == SAS:
-        pyreadstat.write_xport(
-            data,
-            str(path),
-            file_label=str(dataset.form)[:40],
-            column_labels=[(text or "")[:SAS_LABEL_MAX] for text in labels],
-            table_name=dataset.name[:32],
-            file_format_version=8,
+    columns = variables(dataset, deidentified=scope.deidentified)
+    codes = {v.name: list(v.codes) for v in columns if v.codes} if fmt != SAS else {}
+    profile = values.text_profile(dataset, scope, codes)
+    pairs = [_file_variable(v, fmt, profile) for v in columns]
+    converters = [convert for _variable, convert in pairs]
+    with path.open("wb") as handle:
+        writer = WRITERS[fmt](
+            handle,
+            [variable for variable, _convert in pairs],
+            name=dataset.name[:32],
+            label=str(dataset.form),
         )
-    elif fmt == SPSS:
-        pyreadstat.write_sav(
-            data,
-            str(path),
-            file_label=str(dataset.form),
-            column_labels=labels,
-            variable_value_labels=value_labels(dataset, data, deidentified=scope.deidentified),
-        )
-    else:
-        pyreadstat.write_dta(
-            data,
-            str(path),
-            file_label=str(dataset.form)[:STATA_LABEL_MAX],
-            column_labels=[(text or "")[:STATA_LABEL_MAX] for text in labels],
-            variable_value_labels=value_labels(dataset, data, deidentified=scope.deidentified),
-            version=15,
-        )
-    del data
+        for _pk, row in values.rows(dataset, scope):
+            writer.write_row([convert(v) for convert, v in zip(converters, row, strict=True)])
+        writer.close()
+    counter.rows += writer.rows
+    counter.per_dataset[dataset.name] = writer.rows
     return path
 
 

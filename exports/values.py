@@ -7,17 +7,20 @@ rendering: a CSV wants the contract's text (and formula neutralising), these fil
 values. Rows come from a server-side cursor (`QuerySet.iterator`), never a whole dataset.
 
 Each row is `(key, values)`: `key` the dataset's record (its primary key; None for a computed
-dataset), `values` one Python value per column in the order of `columns_for`.
+dataset), `values` one Python value per column in the order of `columns_for`. `text_profile`
+is what a statistics file's header needs before those rows (each text column's width, the
+coded columns with a value outside their codes), as one aggregate over the same SELECT.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import F, IntegerField, Value
+from django.db.models import Count, F, IntegerField, Max, Q, Value
 
 from . import sql
 from .datasets import (
@@ -28,12 +31,14 @@ from .datasets import (
     DECIMAL,
     INTEGER,
     SCREENING_NUMBER,
+    TEXT,
     Column,
     Dataset,
 )
 from .streaming import Scope, base_queryset, model_of
 
 CURSOR_ROWS = 2_000
+TEXT_KINDS = frozenset({TEXT, CODES, SCREENING_NUMBER})
 
 Row = tuple[Any, list[Any]]
 
@@ -91,3 +96,44 @@ def rows(dataset: Dataset, scope: Scope) -> Iterator[Row]:
     )
     for pk, *cells in queryset.iterator(CURSOR_ROWS):
         yield pk, [typed(c, v, shifted=s) for (c, s), v in zip(pairs, cells, strict=True)]
+
+
+@dataclass(frozen=True)
+class TextProfile:
+    """What a statistics file's header needs before the rows: each text column's longest
+    value in UTF-8 bytes (0 when it has none), and the coded columns that hold a value outside
+    their codes (written as text rather than numbered)."""
+
+    widths: dict[str, int]
+    uncoded: frozenset[str]
+
+
+def text_profile(
+    dataset: Dataset, scope: Scope, codes: Mapping[str, Collection[str]]
+) -> TextProfile:
+    """One aggregate over the rows that `rows` reads: the longest value of each text column,
+    and whether a column of `codes` (column name -> its codes) holds another value."""
+    if model_of(dataset) is None:
+        return TextProfile({}, frozenset())
+    columns = [
+        (f"c{i}", c)
+        for i, c in enumerate(dataset.columns_for(deidentified=scope.deidentified))
+        if c.kind in TEXT_KINDS and not dataset.shifted(c, deidentified=scope.deidentified)
+    ]
+    if not columns:
+        return TextProfile({}, frozenset())
+    aggregates: dict[str, Any] = {}
+    for ref, column in columns:
+        aggregates[f"w_{ref}"] = Max(sql.OctetLength(F(ref)))
+        if column.name in codes:
+            known = Q(**{f"{ref}__in": list(codes[column.name])}) | Q(**{ref: ""})
+            aggregates[f"u_{ref}"] = Count("pk", filter=Q(**{f"{ref}__isnull": False}) & ~known)
+    found = (
+        base_queryset(dataset, scope)
+        .annotate(**{ref: _expression(c, dataset, scope) for ref, c in columns})
+        .aggregate(**aggregates)
+    )
+    return TextProfile(
+        widths={c.name: found[f"w_{ref}"] or 0 for ref, c in columns},
+        uncoded=frozenset(c.name for ref, c in columns if found.get(f"u_{ref}")),
+    )

@@ -7,11 +7,13 @@ import pandas as pd
 import pyreadstat
 import pytest
 from django.core.management import call_command
+from django.utils.translation import override
 
-from exports import stats
+from exports import stats, values
 from exports.datasets import BY_NAME, DATASETS
 from exports.models import ExportLog
 from exports.streaming import Scope
+from safety.models import DeathReport
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,75 @@ def test_dates_are_dates_and_deidentified_dates_are_days(trial, tmp_path):
     assert meta.original_variable_types["diagnosis_date"].startswith("F")
     assert set(frame["diagnosis_date"]) == {0}
     assert "initials" not in pyreadstat.read_sav(str(tmp_path / "de" / "screening.sav"))[0]
+
+
+FORMATS = [stats.SAS, stats.SPSS, stats.STATA]
+ONE_MS = pd.Timedelta(milliseconds=1)
+
+
+def _missing(value) -> bool:
+    return value is None or value == "" or bool(pd.isna(value))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_missing_value_is_missing_and_no_other(trial, tmp_path, fmt):
+    stats.write_stats(tmp_path, Scope(), fmt)
+    for dataset in DATASETS:
+        frame, _meta = READ[fmt](str(tmp_path / f"{dataset.name}.{stats.SUFFIX[fmt]}"))
+        expected = [row for _pk, row in values.rows(dataset, Scope())]
+        assert len(frame) == len(expected), dataset.name
+        for cells, row in zip(frame.itertuples(index=False), expected, strict=True):
+            assert [_missing(c) for c in cells] == [v is None for v in row], dataset.name
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_long_chinese_free_text_and_date_times(trial, tmp_path, fmt):
+    detail = "肿瘤进展至肝脏与骨, 家属口述。" * 100  # 4,500 bytes: a strL in Stata
+    DeathReport.objects.filter(participant=trial.dead).update(cause_detail=detail)
+    datasets = [BY_NAME["deaths"], BY_NAME["assignments"]]
+    stats.write_stats(tmp_path, Scope(), fmt, datasets=datasets)
+    deaths, _meta = READ[fmt](str(tmp_path / f"deaths.{stats.SUFFIX[fmt]}"))
+    assert list(deaths["cause_detail"]) == [detail]
+    frame, _meta = READ[fmt](str(tmp_path / f"assignments.{stats.SUFFIX[fmt]}"))
+    assignments = BY_NAME["assignments"]
+    at = assignments.header(deidentified=False).index("signed_at")
+    stored = [row[at] for _pk, row in values.rows(assignments, Scope())]
+    assert stored and all(stored)
+    read = list(frame["signed_at"])
+    assert len(read) == len(stored)
+    for value, expected in zip(read, stored, strict=True):
+        # A double's microsecond in seconds or milliseconds (Stata's %tc) since 1960.
+        assert abs(pd.Timestamp(value) - pd.Timestamp(expected).tz_localize(None)) < ONE_MS
+
+
+@pytest.mark.parametrize("fmt", [stats.SPSS, stats.STATA])
+def test_chinese_labels_and_value_labels(trial, tmp_path, fmt):
+    stats.write_stats(tmp_path, Scope(), fmt, language="zh-hans", datasets=[BY_NAME["visits"]])
+    frame, meta = READ[fmt](str(tmp_path / f"visits.{stats.SUFFIX[fmt]}"))
+    with override("zh-hans"):
+        expected = [v.label for v in stats.variables(BY_NAME["visits"], deidentified=False)]
+        dead = trial.dead.visits.get(vital_status="dead").get_vital_status_display()
+    if fmt == stats.STATA:
+        expected = [text[: stats.STATA_LABEL_MAX] for text in expected]
+    assert meta.column_labels == expected
+    assert dead in meta.variable_value_labels["vital_status"].values()
+    assert meta.variable_value_labels["distant_progression"] == {0: "否", 1: "是"}
+
+
+def test_pandas_reads_the_stata_files(trial, tmp_path):
+    stats.write_stats(tmp_path, Scope(), stats.STATA, datasets=[BY_NAME["deaths"]])
+    deaths = pd.read_stata(tmp_path / "deaths.dta")
+    death = trial.dead.death_report
+    assert deaths["death_date"].iloc[0] == pd.Timestamp(death.death_date)
+    assert deaths["primary_cause"].iloc[0] == death.get_primary_cause_display()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_datasets_without_rows_keep_their_variables(trial, tmp_path, fmt):
+    stats.write_stats(tmp_path, Scope(site_ids=(0,)), fmt)
+    for dataset in DATASETS:
+        frame, meta = READ[fmt](str(tmp_path / f"{dataset.name}.{stats.SUFFIX[fmt]}"))
+        assert frame.empty and meta.column_names == dataset.header(deidentified=False)
 
 
 def test_csv_with_r_scripts(trial, tmp_path):
