@@ -27,8 +27,10 @@ import random
 import re
 import socket
 import urllib.parse
+from collections import defaultdict
 from typing import Any, ClassVar
 
+from gevent.lock import Semaphore
 from locust import HttpUser, between, constant_pacing, events, task
 
 from bench.totp import DEMO_TOTP_BASE32, totp_code  # locust puts the working directory first
@@ -46,6 +48,10 @@ TWO_FACTOR_VERIFY = "/accounts/two-factor/verify/"
 # accepted once (django-otp refuses a replay), so several users of one account cannot each give
 # the same code in the same 30 seconds.
 _SESSIONS: dict[str, dict[str, str]] = {}
+# Users of one account log in one at a time and share the first one's session: a second
+# log-in would give the authenticator's code again within its 30 seconds, which django-otp
+# refuses as a replay (and the lockout counts).
+_LOGIN_LOCKS: defaultdict[str, Semaphore] = defaultdict(Semaphore)
 
 
 def _loopback_only(environment: Any, **kwargs: Any) -> None:
@@ -113,11 +119,12 @@ class StaffUser(HttpUser):
             cookie.secure = False
 
     def _login(self, username: str) -> None:
-        if username in _SESSIONS:
-            self.client.cookies.update(_SESSIONS[username])
-            return
-        self._log_in_with_password(username)
-        _SESSIONS[username] = {c.name: c.value or "" for c in self.client.cookies}
+        with _LOGIN_LOCKS[username]:
+            if username in _SESSIONS:
+                self.client.cookies.update(_SESSIONS[username])
+                return
+            self._log_in_with_password(username)
+            _SESSIONS[username] = {c.name: c.value or "" for c in self.client.cookies}
 
     def _log_in_with_password(self, username: str) -> None:
         page = self.client.get("/accounts/login/", headers=HEADERS, name="login")
@@ -140,13 +147,23 @@ class StaffUser(HttpUser):
         if response.status_code != 302:
             raise SystemExit(f"login as {username} failed: HTTP {response.status_code}")
         self._plain_http_cookies()
-        if TWO_FACTOR_VERIFY in response.headers.get("Location", ""):
+        # The log-in goes to the home page, which sends a role that needs the second factor
+        # on to its form.
+        landing = self.client.get(
+            response.headers.get("Location", "/"),
+            headers=HEADERS,
+            name="login",
+            allow_redirects=False,
+        )
+        self._plain_http_cookies()
+        if TWO_FACTOR_VERIFY in landing.headers.get("Location", ""):
             self._second_factor(username, origin)
 
     def _second_factor(self, username: str, origin: str) -> None:
         """Investigators and data managers give a code of the demo key that generate_trial
         gives the bench users (accounts.demo)."""
         page = self.client.get(TWO_FACTOR_VERIFY, headers=HEADERS, name="login")
+        self._plain_http_cookies()  # the CSRF cookie, rotated at the log-in, comes with it
         match = CSRF_INPUT.search(page.text)
         if match is None:
             raise SystemExit(f"second-factor page: HTTP {page.status_code}")
@@ -171,7 +188,8 @@ class StaffUser(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                location = response.headers.get("Location", "").partition("?")[0]
+                response.failure(f"HTTP {response.status_code} {location}".strip())
         # The session is renewed once a minute, its new cookie Secure again.
         self._plain_http_cookies()
 
