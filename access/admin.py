@@ -50,7 +50,9 @@ class TrialUserAdmin(UserAdmin[User]):
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     actions = ["deactivate_accounts"]
 
-    @admin.action(description=_("Deactivate selected accounts"), permissions=["change"])
+    DEACTIVATE = _("Deactivate selected accounts")
+
+    @admin.action(description=DEACTIVATE, permissions=["change"])
     def deactivate_accounts(self, request: Any, queryset: Any) -> None:
         # Deactivated, the account can no longer log in, and every record still names it.
         count = queryset.filter(is_active=True).update(is_active=False)

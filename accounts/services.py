@@ -55,6 +55,75 @@ def _record(
     )
 
 
+ADMIN_REASON = _("Changed in the site administration")
+
+
+def record_admin_changes(
+    *,
+    by: Any,
+    user: User,
+    before: list[tuple[int, Site, str]],
+    was_active: bool | None,
+) -> None:
+    """Log what a superuser changed on the Django admin's user page, as the staff page logs its
+    own: each role given, changed or ended (from `before`, the (membership id, site, role) the
+    page started from, to the user's memberships now) and a change of `is_active`."""
+    reason = str(ADMIN_REASON)
+    now = {m.pk: m for m in Membership.objects.filter(user=user).select_related("site")}
+    for pk, site, role in before:
+        current = now.pop(pk, None)
+        if current is None:
+            _record(
+                by=by,
+                user=user,
+                kind=Kind.MEMBERSHIP_ENDED,
+                site=site,
+                old=_role_at(role, site),
+                reason=reason,
+            )
+        elif (current.site_id, current.role) != (site.pk, role):
+            _record(
+                by=by,
+                user=user,
+                kind=Kind.ROLE_CHANGED,
+                site=current.site,
+                old=_role_at(role, site),
+                new=_role_at(current.role, current.site),
+                reason=reason,
+            )
+    for membership in now.values():
+        _record(
+            by=by,
+            user=user,
+            kind=Kind.ROLE_CHANGED,
+            site=membership.site,
+            new=_role_at(membership.role, membership.site),
+            reason=reason,
+        )
+    if was_active is not None and was_active != user.is_active:
+        kind = Kind.ACTIVATED if user.is_active else Kind.DEACTIVATED
+        state = {True: "active", False: "inactive"}
+        sites: list[Site | None] = [*_person_sites(user)] or [None]
+        for at_site in sites:
+            _record(
+                by=by,
+                user=user,
+                kind=kind,
+                site=at_site,
+                old=state[was_active],
+                new=state[user.is_active],
+                reason=reason,
+            )
+
+
+def memberships_of(user: User) -> list[tuple[int, Site, str]]:
+    """(membership id, site, role) of each of the user's memberships: what
+    `record_admin_changes` compares with."""
+    return [
+        (m.pk, m.site, m.role) for m in Membership.objects.filter(user=user).select_related("site")
+    ]
+
+
 def _person_sites(user: User) -> list[Site]:
     return list(Site.objects.filter(memberships__user=user).distinct())
 

@@ -120,7 +120,7 @@ def _joined_sql(dataset: Dataset) -> str:
     )
     query, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        return cursor.cursor.mogrify(query, params).decode()
+        return str(cursor.cursor.mogrify(query, params).decode())
 
 
 def per_dataset(out: Path, repeats: int = 3) -> list[str]:

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from access.admin import USER_HAS_CLINICAL_HISTORY
 from access.models import Membership, Role, Site, User
+from accounts.models import AccountChange
+from accounts.services import ADMIN_REASON
 from assessments.models import LesionMeasurement, TherapyLine
 from audit.models import ClinicalRecord, ElectronicSignature
 from dataquality import services as dq_services
@@ -197,10 +199,43 @@ def test_non_clinical_admin_keeps_working(client, seeded, superuser):
     }
     response = client.post(_url(User, "change", user.pk), data)
     assert response.status_code == 302, response.context and response.context["adminform"].errors
-    assert Membership.objects.filter(user=user, site=site, role=Role.COORDINATOR).exists()
-    # Never wrote clinical data: it can be deleted.
-    assert client.post(_url(User, "delete", user.pk), {"post": "yes"}).status_code == 302
-    assert not User.objects.filter(pk=user.pk).exists()
+    membership = Membership.objects.get(user=user, site=site, role=Role.COORDINATOR)
+    [given] = AccountChange.objects.filter(user=user)
+    assert (given.kind, given.site, given.by, given.old, given.new) == (
+        AccountChange.Kind.ROLE_CHANGED,
+        site,
+        superuser,
+        "",
+        "Research coordinator @ XH",
+    )
+    # The role changed, then the account deactivated, then the membership ended: each logged.
+    data |= {
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": str(membership.pk),
+        "memberships-0-user": str(user.pk),
+        "memberships-0-role": Role.INVESTIGATOR,
+    }
+    assert client.post(_url(User, "change", user.pk), data).status_code == 302
+    data.pop("is_active")
+    assert client.post(_url(User, "change", user.pk), data).status_code == 302
+    data["memberships-0-DELETE"] = "on"
+    assert client.post(_url(User, "change", user.pk), data).status_code == 302
+    logged = list(
+        AccountChange.objects.filter(user=user).order_by("pk").values_list("kind", "old", "new")
+    )
+    assert logged[1:] == [
+        (AccountChange.Kind.ROLE_CHANGED, "Research coordinator @ XH", "Investigator @ XH"),
+        (AccountChange.Kind.DEACTIVATED, "active", "inactive"),
+        (AccountChange.Kind.MEMBERSHIP_ENDED, "Investigator @ XH", ""),
+    ]
+    assert all(c.reason == str(ADMIN_REASON) for c in AccountChange.objects.filter(user=user))
+    # The change log names them now: deactivated, never deleted, like a user of clinical data.
+    client.post(_url(User, "delete", user.pk), {"post": "yes"})
+    assert User.objects.filter(pk=user.pk).exists()
+    # A user whom nothing names can be deleted.
+    unused = User.objects.create_user("unused_account")
+    assert client.post(_url(User, "delete", unused.pk), {"post": "yes"}).status_code == 302
+    assert not User.objects.filter(pk=unused.pk).exists()
 
 
 def test_a_user_with_clinical_history_is_refused_deletion_and_can_be_deactivated(
@@ -228,6 +263,12 @@ def test_a_user_with_clinical_history_is_refused_deletion_and_can_be_deactivated
     assert response.status_code == 302
     coordinator.refresh_from_db()
     assert not coordinator.is_active
+    [logged] = AccountChange.objects.filter(user=coordinator)
+    assert (logged.kind, logged.by, logged.site.code) == (
+        AccountChange.Kind.DEACTIVATED,
+        superuser,
+        "CH",
+    )
     assert Screening.history.filter(history_user=coordinator).count() == rows
 
 
