@@ -72,6 +72,9 @@ def record_admin_changes(
     now = {m.pk: m for m in Membership.objects.filter(user=user).select_related("site")}
     for pk, site, role in before:
         current = now.pop(pk, None)
+        if current is not None and current.site_id != site.pk:
+            now[pk] = current  # moved to another site: ended here, given there (below)
+            current = None
         if current is None:
             _record(
                 by=by,

@@ -2,8 +2,8 @@
 
 PostgreSQL: the dataset's SELECT (built from `exports.datasets` by the ORM, formatting in SQL
 by `exports.sql`) is streamed by one `COPY (...) TO STDOUT WITH (FORMAT csv)`: straight into
-the file for the command line, and for a web response, which pulls, through a bounded queue
-from a thread that runs the COPY (`_copy_chunks`); neither holds the dataset whole.
+the file for the command line; for a web response, which pulls its chunks, from a thread that
+runs the COPY, through a bounded queue (`_copy_chunks`). Neither holds the dataset whole.
 SQLite (development): the same query through a chunked iterator into the CSV writer. The
 values a rule computes (eligibility, outcomes) are stored columns (`exports.derived`), read by
 the same SELECT, so every dataset takes the same path. Every path neutralises spreadsheet
@@ -38,7 +38,6 @@ from .datasets import (
     TEXT,
     Column,
     Dataset,
-    model_field,
     model_or_none,
 )
 
@@ -116,17 +115,11 @@ def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:
         SCREENING_NUMBER: sql.ScreeningNumber,
         TEXT: sql.BlankAsNull,
     }.get(column.kind, lambda r: r)(ref)
-    if column.kind == CODES or (column.kind == TEXT and not coded(dataset, column)):
+    if column.kind in (TEXT, CODES):
+        # Coded columns too: a choice field's value is checked by its form, not by the
+        # database, so a stored value is not known to be one of the codes.
         return sql.SpreadsheetSafe(rendered)
     return rendered
-
-
-def coded(dataset: Dataset, column: Column) -> bool:
-    """Whether a text column holds only its field's choices: codes, none of which starts like
-    a formula (tests.exports.test_formulas checks every one), which the forms and the services
-    alone write. Its cells need no formula guard; free text does."""
-    field = model_field(model_of(dataset), column.lookup)
-    return bool(getattr(field, "choices", None))
 
 
 def select_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
@@ -174,6 +167,7 @@ class _QueueSink(io.RawIOBase):
 
 
 _COPY_DONE = object()
+COPY_THREAD_NAME = "export-copy"
 
 
 def _copy_chunks(select: QuerySet[Any], counter: Counter) -> Iterator[bytes]:
@@ -184,33 +178,35 @@ def _copy_chunks(select: QuerySet[Any], counter: Counter) -> Iterator[bytes]:
     one waits on the queue meanwhile, in the same transaction and snapshot) and hands its
     output over in `COPY_CHUNK_BYTES` chunks. One statement rather than key ranges: a range
     would re-read every table it joins (a visit's range hashed all 1.4 million planned visits).
-    A response closed early (the browser gone) cancels the statement and discards the rest;
-    the transaction then rolls back.
+    A response closed early (the browser gone) cancels the statement while it runs, discards
+    the rest and waits for the thread; the transaction then rolls back.
     """
     connection.ensure_connection()
     raw_connection = connection.connection
     query, params = select.query.sql_with_params()
     chunks: queue.Queue[Any] = queue.Queue(maxsize=COPY_QUEUE_CHUNKS)
     gone = threading.Event()
+    # Held while the statement may be running: a cancel after it would hit the next one.
+    copying = threading.Lock()
 
     def run() -> None:
         try:
-            with raw_connection.cursor() as raw:
+            with copying, raw_connection.cursor() as raw:
                 bound = raw.mogrify(query, params).decode()
                 sink = io.BufferedWriter(_QueueSink(chunks, gone), COPY_CHUNK_BYTES)
                 raw.copy_expert(f"COPY ({bound}) TO STDOUT WITH (FORMAT csv)", sink)
                 sink.flush()
                 counter.rows += max(raw.rowcount, 0)
             chunks.put(_COPY_DONE)
-        except Exception as error:  # handed to the response, which raises it
+        except BaseException as error:  # handed to the response, which raises it
             chunks.put(error)
 
-    thread = threading.Thread(target=run, name="export-copy", daemon=True)
+    thread = threading.Thread(target=run, name=COPY_THREAD_NAME, daemon=True)
     thread.start()
     finished = False
     try:
         while (item := chunks.get()) is not _COPY_DONE:
-            if isinstance(item, Exception):
+            if isinstance(item, BaseException):
                 finished = True
                 with connection.wrap_database_errors:  # psycopg2's error as Django's
                     raise item
@@ -219,8 +215,12 @@ def _copy_chunks(select: QuerySet[Any], counter: Counter) -> Iterator[bytes]:
     finally:
         if not finished:  # closed early: stop the statement, let the thread run out
             gone.set()
-            raw_connection.cancel()
-            while (item := chunks.get()) is not _COPY_DONE and not isinstance(item, Exception):
+            if not copying.acquire(blocking=False):  # still copying
+                with contextlib.suppress(Exception):  # the server may be gone already
+                    raw_connection.cancel()
+            else:
+                copying.release()
+            while (item := chunks.get()) is not _COPY_DONE and not isinstance(item, BaseException):
                 pass
         thread.join()
 

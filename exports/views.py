@@ -53,8 +53,8 @@ def download(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Stream one dataset as CSV, or every dataset and the dictionary as a zip.
 
     Memory stays flat: the response is fed by one COPY through a bounded queue
-    (exports.streaming). The browser's
-    own download bar shows the progress; the size is not known in advance.
+    (exports.streaming). The browser's own download bar shows the progress; the size is not
+    known in advance.
     """
     # Who may export is checked before the method, so that a refusal looks the same however
     # the URL is asked for.

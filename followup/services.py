@@ -398,9 +398,9 @@ def _queue_reminders(*, today: dt.date, site_ids: Collection[int] | None) -> Non
 
     Catch-up: a visit is reminded of the latest kind it has reached (its state today); the
     earlier kinds it never got are recorded as skipped, so a scan that was down for ten days
-    sends one "overdue", not an "upcoming", a "due" and an "overdue" at once. The unique
-    (visit, kind) row keeps a kind that already has a row as it is (ON CONFLICT DO NOTHING),
-    so a second scan, or a concurrent one, adds nothing.
+    sends one "overdue", not an "upcoming", a "due" and an "overdue" at once. A kind that
+    already has a row is left out (an anti-join on the unique (visit, kind) index), so a
+    second scan adds nothing; ON CONFLICT DO NOTHING covers a concurrent scan's rows.
     """
     kinds = schedule.REMINDER_KINDS
     open_visits = PlannedVisit.objects.filter(status=PlannedVisit.Status.OPEN)

@@ -10,8 +10,6 @@ from access.models import Site
 from assessments.models import TherapyLine
 from audit.csv_writer import safe_cell
 from exports import sql
-from exports.datasets import DATASETS, TEXT, model_field
-from exports.streaming import coded, model_of
 from tests.exports.helpers import FORMULA_CASES as CASES
 from tests.exports.helpers import read_csv, unzip
 from tests.factories.enrollment import enrolled_participant
@@ -73,36 +71,3 @@ def test_the_copy_select_applies_the_writers_rule():
         .values_list("name", "cell")
     )
     assert got == {text: safe_cell(text) for text in CASES}
-
-
-def test_no_code_of_a_coded_column_starts_like_a_formula():
-    """The COPY leaves a coded column's cells unguarded (exports.streaming.coded): that is
-    safe only while no code of any exported choice list starts with a formula character."""
-    checked = 0
-    for dataset in DATASETS:
-        model = model_of(dataset)
-        for column in dataset.columns:
-            if model is None or column.kind != TEXT or not coded(dataset, column):
-                continue
-            field = model_field(model, column.lookup)
-            codes = [str(code) for code, _label in field.flatchoices]
-            assert codes == [safe_cell(code) for code in codes], (dataset.name, column.name)
-            checked += 1
-    assert checked > 30  # the check reaches the coded columns of every dataset
-
-
-def test_a_choice_field_refuses_a_formula(client, site_a, coordinator_a):
-    """What keeps a coded column free of formulas: its form accepts only its codes."""
-    participant = enrolled_participant(site_a, coordinator_a)
-    client.force_login(coordinator_a)
-    response = client.post(
-        reverse("assessments:therapy_create", args=[participant.pk]),
-        {
-            "line_number": 1,
-            "category": FORMULA,
-            "agents": "docetaxel",
-            "start_date": participant.enrolment_date.isoformat(),
-        },
-    )
-    assert response.status_code == 200  # the form again, with the field's error
-    assert not TherapyLine.objects.filter(participant=participant).exists()
