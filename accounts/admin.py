@@ -81,7 +81,7 @@ class AuditedUserAdmin(TrialUserAdmin):
             users = list(queryset.filter(is_active=True))
             super().deactivate_accounts(request, queryset)
             for user in users:
-                user.refresh_from_db()
+                user.is_active = False  # as the action has just saved it
                 record_admin_changes(
                     by=request.user, user=user, before=memberships_of(user), was_active=True
                 )

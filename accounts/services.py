@@ -7,6 +7,7 @@ site where the person holds a role, so an admin never acts on someone else's sta
 (the invitation's set-password link) go through the outbox, in the same transaction.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,16 +67,25 @@ def record_admin_changes(
     was_active: bool | None,
 ) -> None:
     """Log what a superuser changed on the Django admin's user page, as the staff page logs its
-    own: each role given, changed or ended (from `before`, the (membership id, site, role) the
-    page started from, to the user's memberships now) and a change of `is_active`."""
+    own: each role given, changed or ended (from `before`, the user's `memberships_of` when the
+    page was saved, to their memberships now) and a change of `is_active`."""
     reason = str(ADMIN_REASON)
-    now = {m.pk: m for m in Membership.objects.filter(user=user).select_related("site")}
+    now = {pk: (site, role) for pk, site, role in memberships_of(user)}
     for pk, site, role in before:
-        current = now.pop(pk, None)
-        if current is not None and current.site_id != site.pk:
-            now[pk] = current  # moved to another site: ended here, given there (below)
-            current = None
-        if current is None:
+        current = now.get(pk)
+        if current is not None and current[0] == site:  # the same site: its role, if changed
+            del now[pk]
+            if current[1] != role:
+                _record(
+                    by=by,
+                    user=user,
+                    kind=Kind.ROLE_CHANGED,
+                    site=site,
+                    old=_role_at(role, site),
+                    new=_role_at(current[1], site),
+                    reason=reason,
+                )
+        else:  # ended, or moved to another site: ended here, given there (below)
             _record(
                 by=by,
                 user=user,
@@ -84,47 +94,46 @@ def record_admin_changes(
                 old=_role_at(role, site),
                 reason=reason,
             )
-        elif (current.site_id, current.role) != (site.pk, role):
-            _record(
-                by=by,
-                user=user,
-                kind=Kind.ROLE_CHANGED,
-                site=current.site,
-                old=_role_at(role, site),
-                new=_role_at(current.role, current.site),
-                reason=reason,
-            )
-    for membership in now.values():
+    for site, role in now.values():
         _record(
             by=by,
             user=user,
             kind=Kind.ROLE_CHANGED,
-            site=membership.site,
-            new=_role_at(membership.role, membership.site),
+            site=site,
+            new=_role_at(role, site),
             reason=reason,
         )
     if was_active is not None and was_active != user.is_active:
-        kind = Kind.ACTIVATED if user.is_active else Kind.DEACTIVATED
-        state = {True: "active", False: "inactive"}
         sites: list[Site | None] = [*_person_sites(user)] or [None]
-        for at_site in sites:
-            _record(
-                by=by,
-                user=user,
-                kind=kind,
-                site=at_site,
-                old=state[was_active],
-                new=state[user.is_active],
-                reason=reason,
-            )
+        _record_activity(by=by, user=user, sites=sites, was_active=was_active, reason=reason)
 
 
 def memberships_of(user: User) -> list[tuple[int, Site, str]]:
     """(membership id, site, role) of each of the user's memberships: what
-    `record_admin_changes` compares with."""
+    `record_admin_changes` compares."""
     return [
         (m.pk, m.site, m.role) for m in Membership.objects.filter(user=user).select_related("site")
     ]
+
+
+_ACTIVITY = {True: "active", False: "inactive"}
+
+
+def _record_activity(
+    *, by: Any, user: User, sites: Sequence[Site | None], was_active: bool, reason: str
+) -> None:
+    """The account was deactivated or reactivated: one change per site of the person's."""
+    kind = Kind.ACTIVATED if user.is_active else Kind.DEACTIVATED
+    for site in sites:
+        _record(
+            by=by,
+            user=user,
+            kind=kind,
+            site=site,
+            old=_ACTIVITY[was_active],
+            new=_ACTIVITY[user.is_active],
+            reason=reason,
+        )
 
 
 def _person_sites(user: User) -> list[Site]:
@@ -250,16 +259,7 @@ def deactivate(*, by: Any, user: User, reason: str) -> User:
     user.is_active = False
     user.set_unusable_password()
     user.save(update_fields=["is_active", "password"])
-    for site in sites:
-        _record(
-            by=by,
-            user=user,
-            kind=Kind.DEACTIVATED,
-            site=site,
-            old="active",
-            new="inactive",
-            reason=reason,
-        )
+    _record_activity(by=by, user=user, sites=sites, was_active=True, reason=reason)
     return user
 
 

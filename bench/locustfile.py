@@ -44,13 +44,10 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # The TLS proxy's word: the production settings serve HTTPS only.
 HEADERS = {"X-Forwarded-Proto": "https", "User-Agent": "cs-edc-bench"}
 TWO_FACTOR_VERIFY = "/accounts/two-factor/verify/"
-# One log-in per account, its cookies shared by the simulated users of that account: a code is
-# accepted once (django-otp refuses a replay), so several users of one account cannot each give
-# the same code in the same 30 seconds.
+# One log-in per account, its cookies shared by the simulated users of that account, who wait
+# for it in turn: a code is accepted once (django-otp refuses a replay, and the lockout counts
+# it), so several users of one account cannot each give the same code in the same 30 seconds.
 _SESSIONS: dict[str, dict[str, str]] = {}
-# Users of one account log in one at a time and share the first one's session: a second
-# log-in would give the authenticator's code again within its 30 seconds, which django-otp
-# refuses as a replay (and the lockout counts).
 _LOGIN_LOCKS: defaultdict[str, Semaphore] = defaultdict(Semaphore)
 
 

@@ -475,7 +475,7 @@ class DtaWriter(Writer):
     def __init__(self, handle: IO[bytes], variables: Sequence[Variable], **kwargs: Any) -> None:
         super().__init__(handle, variables, **kwargs)
         self.strls: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
-        self.offsets: dict[str, int] = {}
+        self.offsets: dict[str, int] = {}  # each section's, in the order of the file
         self._row, self._cells = self._plan()
         self._header()
 
@@ -497,7 +497,7 @@ class DtaWriter(Writer):
         self._tag("stata_dta")
         write(b"<header><release>118</release><byteorder>LSF</byteorder>")
         write(b"<K>" + struct.pack("<H", count) + b"</K><N>")
-        self.offsets["N"] = self.handle.tell() - self._start
+        self._n_at = self.handle.tell() - self._start
         write(struct.pack("<Q", 0) + b"</N>")
         write(b"<label>" + struct.pack("<H", len(label)) + label + b"</label>")
         write(b"<timestamp>" + struct.pack("<B", len(stamp)) + stamp + b"</timestamp></header>")
@@ -586,23 +586,9 @@ class DtaWriter(Writer):
         write(b"</value_labels>")
         self._tag("/stata_dta")
         end = self.handle.tell()
-        sections = (
-            "stata_dta",
-            "map",
-            "variable_types",
-            "varnames",
-            "sortlist",
-            "formats",
-            "value_label_names",
-            "variable_labels",
-            "characteristics",
-            "data",
-            "strls",
-            "value_labels",
-            "/stata_dta",
-        )
-        offsets = [self.offsets[name] for name in sections] + [end - self._start]
-        self.handle.seek(self._start + self.offsets["N"])
+        # The map: each section's offset in the order the tags were written, then the end.
+        offsets = [*self.offsets.values(), end - self._start]
+        self.handle.seek(self._start + self._n_at)
         write(struct.pack("<Q", self.rows))
         self.handle.seek(self._start + self.offsets["map"] + len(b"<map>"))
         write(struct.pack("<14Q", *offsets))
