@@ -49,6 +49,7 @@ runtime-packages:
 
 run: install runtime-packages
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py recompute_derived --stale
 	$(PY) manage.py seed_demo
 	bin/serve
 

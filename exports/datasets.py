@@ -13,8 +13,10 @@ Two datasets carry columns that a rule of the protocol computes in Python: `scre
 (eligibility, `enrollment.eligibility.evaluate`) and `analysis` (the outcomes,
 `followup.endpoints`; the biomarker categories; the signed arms). The rules are never restated
 in SQL: their results are stored when the facts change, with their rules version
-(`exports.derived`, `exports.models.ScreeningVerdict` and `ParticipantOutcome`), and these
-columns read them (`verdict__...`, `outcome__...`), so every dataset is one COPY.
+(`exports.derived`, `exports.models.ScreeningVerdict` and `ParticipantOutcome`), so every
+dataset is one COPY. The screening columns read the verdict (`verdict__...`); the analysis
+dataset is the stored analysis row itself, which carries the participant's and her baseline's
+columns beside the computed ones (one table, as fast to export as any).
 """
 
 from __future__ import annotations
@@ -553,68 +555,58 @@ OUTCOME_FACTS = (
     C("diagnosis_date", kind=DATE),
     C(
         "last_known_alive",
-        "outcome__last_known_alive",
-        DATE,
+        kind=DATE,
         label=_("latest date known alive"),
     ),
     C(
         "last_disease_assessment",
-        "outcome__last_disease_assessment",
-        DATE,
+        kind=DATE,
         label=_("latest follow-up with disease status"),
     ),
-    C("death_date", "outcome__death_date", DATE, label=_("date of death (death report)")),
+    C("death_date", kind=DATE, label=_("date of death (death report)")),
     C(
         "distant_progression_date",
-        "outcome__distant_progression_date",
-        DATE,
+        kind=DATE,
         label=_("first distant progression"),
     ),
     C(
         "locoregional_recurrence_date",
-        "outcome__locoregional_recurrence_date",
-        DATE,
+        kind=DATE,
         label=_("first locoregional recurrence"),
     ),
 )
 OUTCOMES = (
     C(
         "os_days",
-        "outcome__os_days",
-        INTEGER,
+        kind=INTEGER,
         label=_("overall survival: days from diagnosis"),
         unit="d",
     ),
     C(
         "os_event",
-        "outcome__os_event",
-        BOOLEAN,
+        kind=BOOLEAN,
         label=_("overall survival: death (false: censored)"),
     ),
     C(
         "dpfs_days",
-        "outcome__dpfs_days",
-        INTEGER,
+        kind=INTEGER,
         label=_("distant PFS: days from diagnosis"),
         unit="d",
     ),
     C(
         "dpfs_event",
-        "outcome__dpfs_event",
-        BOOLEAN,
+        kind=BOOLEAN,
         label=_("distant PFS: event (false: censored)"),
     ),
     C(
         "lrpfs_days",
-        "outcome__lrpfs_days",
-        INTEGER,
+        kind=INTEGER,
         label=_("locoregional PFS: days from diagnosis"),
         unit="d",
     ),
     C(
         "lrpfs_event",
-        "outcome__lrpfs_event",
-        BOOLEAN,
+        kind=BOOLEAN,
         label=_("locoregional PFS: event (false: censored)"),
     ),
 )
@@ -624,7 +616,7 @@ ARM_ALLOWED = "1; 2; 3; 4"
 ANALYSIS = Dataset(
     "analysis",
     _("Analysis dataset (one row per participant)"),
-    "enrollment.Participant",
+    "exports.ParticipantOutcome",
     (
         C("study_id"),
         C("site", "site__code", label=_("site code")),
@@ -632,45 +624,40 @@ ANALYSIS = Dataset(
         C("status"),
         C(
             "first_arm",
-            "outcome__first_arm",
-            INTEGER,
+            kind=INTEGER,
             label=_("arm at first signed assignment"),
             allowed=ARM_ALLOWED,
         ),
         C(
             "current_arm",
-            "outcome__current_arm",
-            INTEGER,
+            kind=INTEGER,
             label=_("current (latest signed) arm"),
             allowed=ARM_ALLOWED,
         ),
-        C("histology", "baseline__histology"),
-        C("grade", "baseline__grade", INTEGER),
-        C("er_percent", "baseline__er_percent", INTEGER, unit="%"),
-        C("pr_percent", "baseline__pr_percent", INTEGER, unit="%"),
-        C("her2_ihc", "baseline__her2_ihc"),
-        C("her2_ish", "baseline__her2_ish"),
+        C("histology"),
+        C("grade", kind=INTEGER),
+        C("er_percent", kind=INTEGER, unit="%"),
+        C("pr_percent", kind=INTEGER, unit="%"),
+        C("her2_ihc"),
+        C("her2_ish"),
         C(
             "er_status",
-            "outcome__er_status",
             label=_("ER category"),
             allowed="negative; low_positive; positive",
         ),
         C(
             "pr_status",
-            "outcome__pr_status",
             label=_("PR category"),
             allowed="negative; low_positive; positive",
         ),
-        C("her2_status", "outcome__her2_status", label=_("HER2 category")),
-        C("ki67_percent", "baseline__ki67_percent", INTEGER, unit="%"),
-        C("clinical_t", "baseline__clinical_t"),
-        C("clinical_n", "baseline__clinical_n"),
-        C("menopausal_status", "baseline__menopausal_status"),
+        C("her2_status", label=_("HER2 category")),
+        C("ki67_percent", kind=INTEGER, unit="%"),
+        C("clinical_t"),
+        C("clinical_n"),
+        C("menopausal_status"),
         C(
             "metastatic_sites",
-            "outcome__metastatic_sites",
-            CODES,
+            kind=CODES,
             label=_("metastatic site codes"),
         ),
         *OUTCOME_FACTS,

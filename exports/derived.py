@@ -202,31 +202,50 @@ def outcome_facts(
     )
 
 
+# What the analysis row copies from the participant and her baseline, as stored.
+COPIED_FROM_PARTICIPANT = ("study_id", "site_id", "enrolment_date", "diagnosis_date", "status")
+COPIED_FROM_BASELINE = (
+    "histology",
+    "grade",
+    "er_percent",
+    "pr_percent",
+    "her2_ihc",
+    "her2_ish",
+    "ki67_percent",
+    "clinical_t",
+    "clinical_n",
+    "menopausal_status",
+)
 _PARTICIPANT_FIELDS = (
     "pk",
-    "diagnosis_date",
-    "enrolment_date",
-    "baseline__er_percent",
-    "baseline__pr_percent",
-    "baseline__her2_ihc",
-    "baseline__her2_ish",
+    *COPIED_FROM_PARTICIPANT,
+    *(f"baseline__{name}" for name in COPIED_FROM_BASELINE),
     "screening__metastases",
 )
 
 
 def outcome_values(
-    row: tuple[Any, ...],
+    row: dict[str, Any],
     visits: dict[str, Any] | None,
     arms: tuple[int, int] | None,
     death_date: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The outcome row's fields for one participant (a row of `_PARTICIPANT_FIELDS`)."""
-    _pk, diagnosis, enrolment, er, pr, her2_ihc, her2_ish, metastases = row
+    """The analysis row's fields for one participant (a row of `_PARTICIPANT_FIELDS`): her
+    copied columns and what the rules compute from them."""
+    copied = {name: row[name] for name in COPIED_FROM_PARTICIPANT}
+    copied.update({name: row[f"baseline__{name}"] for name in COPIED_FROM_BASELINE})
+    er, pr, her2_ihc, her2_ish = (
+        copied[name] for name in ("er_percent", "pr_percent", "her2_ihc", "her2_ish")
+    )
     first_arm, current_arm = arms or (None, None)
     facts = outcome_facts(
-        diagnosis=diagnosis, enrolment=enrolment, visits=visits, death_date=death_date
+        diagnosis=row["diagnosis_date"],
+        enrolment=row["enrolment_date"],
+        visits=visits,
+        death_date=death_date,
     )
     values: dict[str, Any] = {
+        **copied,
         "first_arm": first_arm,
         "current_arm": current_arm,
         "er_status": biomarkers.hormone_receptor_category(er) or "",
@@ -234,7 +253,7 @@ def outcome_values(
         "her2_status": (biomarkers.her2_category(her2_ihc, her2_ish or None) or "")
         if her2_ihc
         else "",
-        "metastatic_sites": site_codes(metastases or {}),
+        "metastatic_sites": site_codes(row["screening__metastases"] or {}),
         "last_known_alive": facts.last_known_alive,
         "last_disease_assessment": facts.last_disease_assessment,
         "death_date": facts.death_date,
@@ -269,15 +288,17 @@ def refresh_outcomes(*, participant_ids: Collection[int]) -> int:
         visits = _visit_facts(ids)
         arms = _signed_arms(ids)
         deaths = _deaths(ids)
-        people = Participant.objects.filter(pk__in=ids).order_by().values_list(*_PARTICIPANT_FIELDS)
+        people = Participant.objects.filter(pk__in=ids).order_by().values(*_PARTICIPANT_FIELDS)
         rows = [
             ParticipantOutcome(
-                participant_id=row[0],
+                participant_id=row["pk"],
                 rules_version=OUTCOME_RULES_VERSION,
                 computed_at=now,
-                **outcome_values(row, visits.get(row[0]), arms.get(row[0]), deaths.get(row[0])),
+                **outcome_values(
+                    row, visits.get(row["pk"]), arms.get(row["pk"]), deaths.get(row["pk"])
+                ),
             )
-            for row in people
+            for row in cast("Iterable[dict[str, Any]]", people)
         ]
         _upsert(ParticipantOutcome, rows, "participant")
         stored += len(rows)

@@ -13,7 +13,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.personal_data import CALENDAR_DATE, personal
+from access.scoping import SiteScopedQuerySet
+from assessments.models import Baseline
+from audit.personal_data import CALENDAR_DATE, personal, personal_kind
+from enrollment.models import Participant
 
 EXPORT_LOG_PERMANENT = _("Export log entries cannot be deleted.")
 
@@ -129,10 +132,27 @@ class ScreeningVerdict(models.Model):
         return f"{self.screening_id}: {self.eligible} ({self.rules_version})"
 
 
+def copy_of(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """A field to hold a copy of `model`'s field `name`: the same type, verbose name, choices
+    and personal-data declaration (the data dictionary and the de-identified file read them),
+    empty while there is nothing to copy (a participant without a baseline yet)."""
+    source = model._meta.get_field(name)
+    if not isinstance(source, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is a reverse relation, not a column")
+    _name, _path, args, kwargs = source.deconstruct()
+    for key in ("default", "unique", "db_index", "primary_key"):
+        kwargs.pop(key, None)
+    field = type(source)(*args, **{**kwargs, "null": True, "blank": True})
+    kind = personal_kind(source)
+    return personal(field, kind) if kind is not None else field
+
+
 class ParticipantOutcome(models.Model):
-    """What the rules computed for one participant's analysis row: the outcomes
-    (`followup.endpoints`) from the facts aggregated over her visits, the biomarker categories
-    (`assessments.biomarkers`), and her first and current signed arms (`arms.models`)."""
+    """One participant's analysis row, whole: what the rules computed (the outcomes of
+    `followup.endpoints` from the facts aggregated over her visits, the biomarker categories of
+    `assessments.biomarkers`, her first and current signed arms of `arms.models`) beside the
+    participant's and her baseline's columns, copied by the same refresh. Every use case that
+    changes one of them refreshes the row, so the analysis export is one table's COPY."""
 
     participant = models.OneToOneField(
         "enrollment.Participant",
@@ -143,6 +163,30 @@ class ParticipantOutcome(models.Model):
     )
     rules_version = models.CharField(_("rules version"), max_length=32)
     computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    # Copied from the participant: her site is set at enrolment and never changes.
+    study_id = copy_of(Participant, "study_id")
+    site = models.ForeignKey(
+        "access.Site",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("site"),
+    )
+    enrolment_date = copy_of(Participant, "enrolment_date")
+    diagnosis_date = copy_of(Participant, "diagnosis_date")
+    status = copy_of(Participant, "status")
+    # Copied from her baseline.
+    histology = copy_of(Baseline, "histology")
+    grade = copy_of(Baseline, "grade")
+    er_percent = copy_of(Baseline, "er_percent")
+    pr_percent = copy_of(Baseline, "pr_percent")
+    her2_ihc = copy_of(Baseline, "her2_ihc")
+    her2_ish = copy_of(Baseline, "her2_ish")
+    ki67_percent = copy_of(Baseline, "ki67_percent")
+    clinical_t = copy_of(Baseline, "clinical_t")
+    clinical_n = copy_of(Baseline, "clinical_n")
+    menopausal_status = copy_of(Baseline, "menopausal_status")
+    # Computed by the rules.
     first_arm = models.PositiveSmallIntegerField(null=True)
     current_arm = models.PositiveSmallIntegerField(null=True)
     er_status = models.CharField(max_length=16, blank=True)
@@ -161,6 +205,11 @@ class ParticipantOutcome(models.Model):
     dpfs_event = models.BooleanField(null=True)
     lrpfs_days = models.IntegerField(null=True)
     lrpfs_event = models.BooleanField(null=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    site_path = "site"
+    deidentified_dates_from = "diagnosis_date"
 
     class Meta:
         verbose_name = _("participant outcome")

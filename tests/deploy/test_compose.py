@@ -87,6 +87,9 @@ def test_migrate_is_a_one_shot_that_runs_the_migrations_after_the_database(servi
     migrate = services[MIGRATE]
     assert "build" in migrate
     assert "manage.py migrate" in migrate["command"]
+    # The analysis export is the stored rows: an upgrade of the rules recomputes them first.
+    command = migrate["command"]
+    assert command.index("manage.py migrate") < command.index("manage.py recompute_derived --stale")
     assert migrate.get("restart") == "no", "a one-shot that restarts never completes"
     assert depends_on(migrate).get("db") == "service_healthy"
 

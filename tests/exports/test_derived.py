@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.forms.models import model_to_dict
 
-from enrollment.models import Participant, Screening
+from enrollment.models import OffStudy, Participant, Screening
 from exports import derived
 from exports.models import ParticipantOutcome, ScreeningVerdict
 from safety.models import DeathReport
@@ -88,3 +88,38 @@ def test_a_death_report_refreshes_the_outcomes_in_the_same_use_case(site_a, coor
     assert participant.outcome.os_event is True
     assert participant.outcome.death_date == death
     assert participant.outcome.os_days == (death - participant.diagnosis_date).days
+
+
+def test_the_analysis_row_carries_the_participant_and_her_baseline_as_they_are(db):
+    call_command("seed_demo", participants=12, stdout=io.StringIO())
+    rows = ParticipantOutcome.objects.select_related("participant__baseline")
+    assert rows.count() == Participant.objects.count()
+    for row in rows:
+        participant = row.participant
+        assert (row.study_id, row.site_id, row.status) == (
+            participant.study_id,
+            participant.site_id,
+            participant.status,
+        )
+        assert (row.enrolment_date, row.diagnosis_date) == (
+            participant.enrolment_date,
+            participant.diagnosis_date,
+        )
+        baseline = getattr(participant, "baseline", None)
+        for name in derived.COPIED_FROM_BASELINE:
+            assert getattr(row, name) == (getattr(baseline, name) if baseline else None), name
+
+
+def test_taking_a_participant_off_study_refreshes_her_analysis_row(site_a, coordinator_a):
+    participant = participant_with_visits(site_a, coordinator_a)
+    derived.refresh_outcomes(participant_ids=[participant.pk])
+    assert participant.outcome.status == Participant.Status.ENROLLED
+    workflow.take_off_study(
+        participant=participant,
+        user=coordinator_a,
+        date=participant.enrolment_date + dt.timedelta(days=30),
+        reason=OffStudy.Reason.WITHDRAWN,
+        today=participant.enrolment_date + dt.timedelta(days=31),
+    )
+    participant.outcome.refresh_from_db()
+    assert participant.outcome.status == Participant.Status.OFF_STUDY

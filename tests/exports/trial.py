@@ -35,6 +35,7 @@ def participant_with_visits(site, user, *, diagnosis_date, enrolment_date) -> Pa
         enrolment_date=enrolment_date,
     )
     plan_visits(participant=participant, user=user)
+    derived.refresh_outcomes(participant_ids=[participant.pk])  # as `workflow.services.enrol`
     return participant
 
 
