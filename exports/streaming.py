@@ -107,19 +107,20 @@ def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:
         if reference is None:  # nothing to count from: withheld rather than kept
             return Value(None, output_field=IntegerField())
         return sql.DaysFrom(ref, F(reference), timestamp=column.kind == DATETIME)
+    if column.kind == TEXT:
+        # Every text, coded ones too: a choice field's value is checked by its form, not by
+        # the database, so a stored value is not known to be one of the codes. Guarded as
+        # stored and emptied last, so that the guard reads the column, not an expression.
+        return sql.BlankAsNull(sql.SpreadsheetSafe(ref))
+    if column.kind == CODES:
+        return sql.SpreadsheetSafe(sql.JoinedCodes(ref))
     rendered = {
         DATE: sql.IsoDate,
         DATETIME: sql.IsoDateTime,
         BOOLEAN: sql.TrueFalse,
-        CODES: sql.JoinedCodes,
         SCREENING_NUMBER: sql.ScreeningNumber,
-        TEXT: sql.BlankAsNull,
-    }.get(column.kind, lambda r: r)(ref)
-    if column.kind in (TEXT, CODES):
-        # Coded columns too: a choice field's value is checked by its form, not by the
-        # database, so a stored value is not known to be one of the codes.
-        return sql.SpreadsheetSafe(rendered)
-    return rendered
+    }.get(column.kind)
+    return ref if rendered is None else rendered(ref)
 
 
 def select_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
