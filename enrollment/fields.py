@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +28,6 @@ STUDY_ID_MAX_LENGTH = 16  # Participant.study_id's
 class CarriedStudyIdField(models.CharField):
     """The study ID of the row's `source` (a relation whose model has a `study_id`), copied
     when the row is written without one: on save() and bulk_create, as `auto_now` is set."""
-
-    description = "The participant's study ID, copied from a parent record"
 
     def __init__(self, *args: Any, source: str = "participant", **kwargs: Any) -> None:
         self.source = source
@@ -62,10 +61,9 @@ class CarriedStudyIdField(models.CharField):
         if model is None or model._meta.abstract:
             return errors
         try:
-            source = model._meta.get_field(self.source)
-            upstream = source.related_model
+            upstream = model._meta.get_field(self.source).related_model
             upstream._meta.get_field("study_id")
-        except Exception:  # noqa: BLE001 - any missing piece is the same mistake
+        except (FieldDoesNotExist, AttributeError):  # no such relation, or no study_id there
             errors.append(
                 checks.Error(
                     f"source={self.source!r} must name a relation of {model._meta.label} "

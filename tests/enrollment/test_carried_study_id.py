@@ -2,7 +2,8 @@
 and never shown as anyone's entry."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.test.utils import isolate_apps
 from simple_history.utils import bulk_create_with_history
 
 from assessments.models import Baseline, BaselineLesion
@@ -139,3 +140,18 @@ def test_the_copy_is_no_ones_entry_in_the_audit_trail_casebook_or_query_form(sit
     assert "study_id" not in dict(field_choices(DeathReport))
     # The participant's own study ID is hers, and still shown.
     assert "study_id" in {f.name for f in _shown_fields(Participant)}
+
+
+@isolate_apps("enrollment")
+def test_a_source_that_names_no_relation_is_a_configuration_error():
+    class Misdeclared(models.Model):
+        study_id = CarriedStudyIdField(source="nothing")
+
+        class Meta:
+            app_label = "enrollment"
+
+        def __str__(self) -> str:
+            return self.study_id
+
+    errors = Misdeclared._meta.get_field("study_id").check()
+    assert [e.id for e in errors] == ["enrollment.E001"]
