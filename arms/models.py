@@ -18,6 +18,7 @@ from access.models import Site
 from assessments.models import RESPONSE_LABELS, ResponseAssessment
 from audit.models import ClinicalQuerySet, ClinicalRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
+from enrollment.fields import CarriedStudyIdField, study_id_carried
 from enrollment.models import Participant
 
 from .labels import ARM_LABELS, arm_label
@@ -70,6 +71,7 @@ class ArmAssignment(ClinicalRecord):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="arm_assignments"
     )
+    study_id = CarriedStudyIdField()
     # The participant's site, carried on the assignment (set by `arms.services` when it
     # proposes) so that the review queue counts a site's pending proposals from one index.
     site = models.ForeignKey(
@@ -118,6 +120,7 @@ class ArmAssignment(ClinicalRecord):
         verbose_name = _("arm assignment")
         verbose_name_plural = _("arm assignments")
         constraints = [
+            study_id_carried("arm_study_id_carried"),
             models.CheckConstraint(
                 condition=models.Q(proposed_arm__isnull=True)
                 | models.Q(proposed_arm__gte=1, proposed_arm__lte=4),

@@ -16,6 +16,7 @@ from django_stubs_ext import StrOrPromise
 
 from audit.models import ClinicalQuerySet, CrfRecord, CrfStatus
 from audit.personal_data import CALENDAR_DATE, personal
+from enrollment.fields import CarriedStudyIdField, study_id_carried
 from enrollment.models import MetastaticSite, Participant
 
 from . import biomarkers, pathology, recist
@@ -153,6 +154,7 @@ class Baseline(CrfRecord):
     participant = models.OneToOneField(
         Participant, on_delete=models.PROTECT, related_name="baseline"
     )
+    study_id = CarriedStudyIdField()
     baseline_date = personal(
         models.DateField(
             _("date of baseline imaging"),
@@ -198,6 +200,9 @@ class Baseline(CrfRecord):
         verbose_name = _("baseline")
         verbose_name_plural = _("baselines")
         constraints = [
+            study_id_carried("baseline_study_id_carried"),
+            # Referenced with the lesions' carried study IDs, as the participant's is.
+            models.UniqueConstraint(fields=["id", "study_id"], name="baseline_id_study_id"),
             models.CheckConstraint(
                 condition=models.Q(er_percent__lte=100, pr_percent__lte=100),
                 name="baseline_receptor_percent_max_100",
@@ -248,6 +253,7 @@ class BaselineLesion(CrfRecord):
         NON_TARGET = "non_target", _("Non-target")
 
     baseline = models.ForeignKey(Baseline, on_delete=models.PROTECT, related_name="lesions")
+    study_id = CarriedStudyIdField(source="baseline")
     number = models.PositiveSmallIntegerField(_("number"))
     compartment = models.CharField(_("compartment"), max_length=10, choices=Compartment.choices)
     organ_site = models.CharField(_("organ site"), max_length=20, choices=OrganSite.choices)
@@ -271,6 +277,7 @@ class BaselineLesion(CrfRecord):
         verbose_name = _("baseline lesion")
         verbose_name_plural = _("baseline lesions")
         constraints = [
+            study_id_carried("lesion_study_id_carried"),
             models.UniqueConstraint(fields=["baseline", "number"], name="lesion_number_unique"),
             models.CheckConstraint(
                 condition=~models.Q(kind="target") | models.Q(baseline_mm__isnull=False),
@@ -316,6 +323,7 @@ class TherapyLine(CrfRecord):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="therapy_lines"
     )
+    study_id = CarriedStudyIdField()
     line_number = models.PositiveSmallIntegerField(
         _("line"), validators=[MinValueValidator(1)], default=1
     )
@@ -335,6 +343,7 @@ class TherapyLine(CrfRecord):
         verbose_name = _("systemic therapy")
         verbose_name_plural = _("systemic therapy")
         constraints = [
+            study_id_carried("therapy_study_id_carried"),
             models.CheckConstraint(
                 condition=models.Q(stop_date__isnull=True)
                 | models.Q(stop_date__gte=models.F("start_date")),
@@ -382,6 +391,7 @@ class ResponseAssessment(CrfRecord):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="response_assessments"
     )
+    study_id = CarriedStudyIdField()
     assessment_date = personal(models.DateField(_("assessment date")), CALENDAR_DATE)
     modality = models.CharField(_("imaging modality"), max_length=12, choices=Modality.choices)
     completed_at = personal(
@@ -435,6 +445,7 @@ class ResponseAssessment(CrfRecord):
         verbose_name = _("response assessment")
         verbose_name_plural = _("response assessments")
         constraints = [
+            study_id_carried("assessment_study_id_carried"),
             models.UniqueConstraint(
                 fields=["participant", "assessment_date"], name="assessment_one_per_day"
             ),
@@ -524,6 +535,7 @@ class Surgery(CrfRecord):
     YPN_CHOICES = [(c, c) for c in pathology.YPN_CODES]
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="surgeries")
+    study_id = CarriedStudyIdField()
     procedure = models.CharField(_("procedure"), max_length=24, choices=Procedure.choices)
     metastasis_site = models.CharField(
         _("site of the resected metastasis"),
@@ -553,6 +565,7 @@ class Surgery(CrfRecord):
         verbose_name = _("surgery")
         verbose_name_plural = _("surgeries")
         constraints = [
+            study_id_carried("surgery_study_id_carried"),
             models.CheckConstraint(
                 condition=~models.Q(procedure="metastasis_resection")
                 | ~models.Q(metastasis_site=""),

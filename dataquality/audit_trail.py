@@ -34,6 +34,7 @@ from audit.personal_data import (
     reference_date_lookup,
 )
 from audit.reasons import shown_reason
+from enrollment.fields import is_carried
 from enrollment.labels import CRITERION_LABELS
 from enrollment.models import Confirmation, MetastaticSite, Participant, Screening
 
@@ -104,7 +105,12 @@ def audited_models() -> tuple[type[Any], ...]:
 
 
 def _fields(history_model: type[Model]) -> list[Any]:
-    return [f for f in history_model._meta.concrete_fields if f.name not in NOT_SHOWN]
+    # A carried study ID is the participant's, copied when the row is made: not an entry.
+    return [
+        f
+        for f in history_model._meta.concrete_fields
+        if f.name not in NOT_SHOWN and not is_carried(f)
+    ]
 
 
 def _display(field: Any, value: Any, participant: Participant | None = None) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from access.models import Site
 from access.roles import Action
 from audit.display import field_label
+from enrollment.fields import is_carried
 
 from .audit_trail import NOT_SHOWN
 from .models import DataQuery
@@ -31,7 +32,10 @@ def field_choices(model: type[Model]) -> list[tuple[str, Any]]:
     return [(WHOLE_FORM, _("The form as a whole"))] + [
         (f.name, field_label(f))
         for f in model._meta.concrete_fields
-        if f.name not in NOT_SHOWN and f.name not in LIFECYCLE_COLUMNS and not f.primary_key
+        if f.name not in NOT_SHOWN
+        and f.name not in LIFECYCLE_COLUMNS
+        and not f.primary_key
+        and not is_carried(f)
     ]
 
 

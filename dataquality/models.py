@@ -9,6 +9,7 @@ from access.models import Site
 from access.scoping import SiteScopedQuerySet
 from audit.models import ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
+from enrollment.fields import CarriedStudyIdField, study_id_carried
 from enrollment.models import Participant
 
 
@@ -24,6 +25,7 @@ class DataQuery(models.Model):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="data_queries"
     )
+    study_id = CarriedStudyIdField()
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="data_queries")
     form = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("form")
@@ -56,6 +58,7 @@ class DataQuery(models.Model):
         verbose_name = _("data query")
         verbose_name_plural = _("data queries")
         constraints = [
+            study_id_carried("dataquery_study_id_carried"),
             models.CheckConstraint(
                 condition=models.Q(status__in=["open", "answered", "closed"]),
                 name="dataquery_status_known",

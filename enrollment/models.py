@@ -12,6 +12,7 @@ from audit.models import ClinicalRecord, CrfRecord
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
 
 from . import eligibility, labs
+from .fields import CarriedStudyIdField, study_id_carried
 from .labels import CRITERION_LABELS
 
 
@@ -346,6 +347,9 @@ class Participant(ClinicalRecord):
         verbose_name_plural = _("participants")
         constraints = [
             models.UniqueConstraint(fields=["site", "sequence"], name="participant_site_sequence"),
+            # The key that the forms' carried study IDs reference with it (enrollment.fields):
+            # on PostgreSQL a form's (participant, study_id) must be a participant's.
+            models.UniqueConstraint(fields=["id", "study_id"], name="participant_id_study_id"),
             models.CheckConstraint(
                 condition=models.Q(enrolment_date__gte=models.F("diagnosis_date")),
                 name="participant_enrolled_after_diagnosis",
@@ -394,6 +398,7 @@ class OffStudy(CrfRecord):
     participant = models.OneToOneField(
         Participant, on_delete=models.PROTECT, related_name="off_study"
     )
+    study_id = CarriedStudyIdField()
     date = personal(models.DateField(_("date off study")), CALENDAR_DATE)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     note = personal(models.TextField(_("note"), blank=True), FREE_TEXT)
@@ -403,6 +408,9 @@ class OffStudy(CrfRecord):
     class Meta:
         verbose_name = _("off-study record")
         verbose_name_plural = _("off-study records")
+        constraints = [
+            study_id_carried("off_study_study_id_carried"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.get_reason_display()} ({self.date})"

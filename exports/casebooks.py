@@ -38,6 +38,7 @@ from audit.models import CrfRecord, ElectronicSignature
 from dataquality.audit_trail import participant_audit_trail
 from dataquality.models import CasebookSignOff, DataQuery
 from dataquality.selectors import form_models
+from enrollment.fields import is_carried
 from enrollment.models import Participant
 
 from . import datasets as d
@@ -132,7 +133,8 @@ def _shown_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     return [
         f
         for f in model._meta.concrete_fields
-        if f.name not in HIDDEN and not f.name.endswith("_ptr")
+        # A carried study ID is the participant's, printed once with her registration.
+        if f.name not in HIDDEN and not f.name.endswith("_ptr") and not is_carried(f)
     ]
 
 

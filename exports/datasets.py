@@ -80,6 +80,15 @@ class Dataset:
     missing_note: str | Promise = ""
     # Lookups the rows must match (complications: the adverse events of an operation).
     filters: tuple[tuple[str, Any], ...] = ()
+    # The lookup from a row to its participant (what a batch of the ODM's subjects narrows
+    # by); None: the row's `participant`, or the row itself in a dataset of participants.
+    participant: str | None = None
+
+    @property
+    def participant_lookup(self) -> str:
+        if self.participant is not None:
+            return self.participant
+        return "pk" if self.model == "enrollment.Participant" else "participant"
 
     @property
     def filename(self) -> str:
@@ -139,7 +148,9 @@ def C(name: str, lookup: str | None = "", kind: str = TEXT, **kwargs: Any) -> Co
     return Column(name, name if lookup == "" else lookup, kind, **kwargs)
 
 
-STUDY_ID = C("study_id", "participant__study_id")
+# The row's own copy of its participant's study ID (enrollment.fields.CarriedStudyIdField):
+# read without joining the participants.
+STUDY_ID = C("study_id")
 SITE = C("site", "participant__site__code", label=_("site code"))
 
 SCREENING = Dataset(
@@ -263,7 +274,7 @@ LESIONS = Dataset(
     _("Baseline lesions and their measurements"),
     "assessments.BaselineLesion",
     (
-        C("study_id", "baseline__participant__study_id"),
+        STUDY_ID,
         C("lesion_number", "number", INTEGER),
         C("compartment"),
         C("organ_site"),
@@ -277,6 +288,7 @@ LESIONS = Dataset(
     ),
     order_by=("pk", "measurements__assessment__assessment_date"),
     note=_("One row per lesion and assessment; a lesion not yet measured has one row."),
+    participant="baseline__participant",
 )
 
 THERAPY = Dataset(

@@ -40,6 +40,7 @@ from django.utils.functional import Promise
 
 from access.models import Site
 from dataquality.models import CasebookSignOff
+from enrollment.fields import is_carried
 from enrollment.models import Participant, Screening
 
 from . import datasets as d
@@ -403,9 +404,12 @@ def _last_changes(dataset: d.Dataset, pks: set[Any]) -> dict[tuple[str, Any, str
     for column in dataset.columns:
         if column.lookup and "__" not in column.lookup and column.lookup != "pk":
             try:
-                tracked[column.name] = history_model._meta.get_field(column.lookup).attname
+                stored = history_model._meta.get_field(column.lookup)
             except Exception:  # noqa: S112 (a derived column has no stored field)
                 continue
+            # A carried study ID was copied from the participant, not entered on the form.
+            if not is_carried(stored):
+                tracked[column.name] = stored.attname
     if not tracked:
         return {}
     attnames = sorted(set(tracked.values()))

@@ -82,20 +82,13 @@ def model_of(dataset: Dataset) -> Any:
     return model_or_none(dataset.model)
 
 
-def participant_lookup(dataset: Dataset) -> str:
-    """The lookup from the dataset's model to its participant's key, read from its study_id
-    column (every dataset has one): `participant__study_id` gives `participant__pk`."""
-    lookup = next(c.lookup for c in dataset.columns if c.name == "study_id")
-    prefix = cast(str, lookup).removesuffix("study_id")
-    return f"{prefix}pk"
-
-
 def base_queryset(dataset: Dataset, scope: Scope) -> QuerySet[Any]:
     queryset = scope.apply(model_of(dataset).objects.filter(**dict(dataset.filters)))
+    participant = dataset.participant_lookup
     if scope.participant_ids is not None:
-        queryset = queryset.filter(**{f"{participant_lookup(dataset)}__in": scope.participant_ids})
+        queryset = queryset.filter(**{f"{participant}__in": scope.participant_ids})
     if scope.without_participant:
-        queryset = queryset.filter(**{f"{participant_lookup(dataset)}__isnull": True})
+        queryset = queryset.filter(**{f"{participant}__isnull": True})
     return queryset
 
 

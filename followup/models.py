@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from access.models import Site
 from audit.models import ClinicalRecord, CrfRecord
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
+from enrollment.fields import CarriedStudyIdField, study_id_carried
 from enrollment.models import MetastaticSite, Participant
 
 from . import schedule
@@ -78,6 +79,7 @@ class PlannedVisit(ClinicalRecord):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="planned_visits"
     )
+    study_id = CarriedStudyIdField()
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("site")
     )
@@ -95,6 +97,7 @@ class PlannedVisit(ClinicalRecord):
         verbose_name = _("planned visit")
         verbose_name_plural = _("planned visits")
         constraints = [
+            study_id_carried("planned_visit_study_id_carried"),
             models.UniqueConstraint(
                 fields=["participant", "code"], name="planned_visit_once_per_code"
             ),
@@ -179,6 +182,7 @@ class Visit(CrfRecord):
     crf_related = ("planned_visit",)
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="visits")
+    study_id = CarriedStudyIdField()
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PLANNED)
     planned_visit = models.OneToOneField(
         PlannedVisit,
@@ -227,6 +231,7 @@ class Visit(CrfRecord):
         verbose_name = _("follow-up visit")
         verbose_name_plural = _("follow-up visits")
         constraints = [
+            study_id_carried("visit_study_id_carried"),
             models.CheckConstraint(
                 condition=Q(kind="planned", planned_visit__isnull=False)
                 | Q(kind="unscheduled", planned_visit__isnull=True),

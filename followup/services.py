@@ -80,6 +80,7 @@ def plan_visits(*, participant: Participant, user: Any) -> list[PlannedVisit]:
         PlannedVisit(
             participant=participant,
             site_id=participant.site_id,
+            study_id=participant.study_id,
             code=planned.code,
             target=planned.target,
             window_start=planned.window_start,
@@ -148,6 +149,7 @@ def replan_visits(*, participant: Participant, user: Any, reason: str) -> list[P
         PlannedVisit(
             participant=participant,
             site_id=participant.site_id,
+            study_id=participant.study_id,
             code=p.code,
             target=p.target,
             window_start=p.window_start,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Surgery
 from audit.models import ClinicalRecord, CrfRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
+from enrollment.fields import CarriedStudyIdField, study_id_carried
 from enrollment.models import Participant
 
 from . import grading, partialdates
@@ -114,6 +115,7 @@ class AdverseEvent(CrfRecord):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="adverse_events"
     )
+    study_id = CarriedStudyIdField()
     term = models.ForeignKey(
         CtcaeTerm, on_delete=models.PROTECT, related_name="+", verbose_name=_("CTCAE term")
     )
@@ -191,6 +193,7 @@ class AdverseEvent(CrfRecord):
         verbose_name = _("adverse event")
         verbose_name_plural = _("adverse events")
         constraints = [
+            study_id_carried("adverse_event_study_id_carried"),
             models.CheckConstraint(
                 condition=Q(grade__isnull=True) | Q(grade__gte=1, grade__lte=5),
                 name="adverse_event_grade_1_to_5",
@@ -353,6 +356,7 @@ class DeathReport(CrfRecord):
     participant = models.OneToOneField(
         Participant, on_delete=models.PROTECT, related_name="death_report"
     )
+    study_id = CarriedStudyIdField()
     death_date = personal(models.DateField(_("date of death")), CALENDAR_DATE)
     primary_cause = models.CharField(_("primary cause of death"), max_length=20, choices=Cause)
     cause_detail = personal(models.TextField(_("cause of death, details"), blank=True), FREE_TEXT)
@@ -365,6 +369,9 @@ class DeathReport(CrfRecord):
     class Meta:
         verbose_name = _("death report")
         verbose_name_plural = _("death reports")
+        constraints = [
+            study_id_carried("death_report_study_id_carried"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} death report"
@@ -387,6 +394,7 @@ class Radiotherapy(CrfRecord):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="radiotherapy"
     )
+    study_id = CarriedStudyIdField()
     treated_site = models.CharField(_("treated site"), max_length=16, choices=Site)
     dose_gy = models.DecimalField(_("total dose (Gy)"), max_digits=5, decimal_places=2)
     fractions = models.PositiveSmallIntegerField(_("fractions"))
@@ -401,6 +409,7 @@ class Radiotherapy(CrfRecord):
         verbose_name = _("radiotherapy")
         verbose_name_plural = _("radiotherapy")
         constraints = [
+            study_id_carried("radiotherapy_study_id_carried"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="radiotherapy_ends_after_start",

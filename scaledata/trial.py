@@ -10,9 +10,11 @@ assessment judged by `assessments.services.compartment_response` with the arm
 screenings failed (ECOG 3) and some are still open, for the screening log.
 
 The services are not called: they write one row (and its history) at a time, and 100,000
-participants would take hours. The rows are built as model instances, so every default and
-`pre_save` applies, and inserted by PostgreSQL's COPY (bulk_create elsewhere) with primary keys
-reserved from the tables' sequences, so children can name their parents without a read-back.
+participants would take hours. The rows are built as model instances, so every default
+applies, and inserted by PostgreSQL's COPY (bulk_create elsewhere) with primary keys reserved
+from the tables' sequences, so children can name their parents without a read-back. COPY reads
+the attributes as they stand, without `pre_save`: each row is given its participant's study ID
+(enrollment.fields) when it is built, as it is given her key.
 The history tables are not filled: the synthetic rows have no past.
 """
 
@@ -214,6 +216,7 @@ def _baseline_lesions(baseline: Baseline, ids: Iterable[int]) -> list[BaselineLe
         BaselineLesion(
             id=breast_id,
             baseline=baseline,
+            study_id=baseline.study_id,
             number=1,
             compartment="primary",
             organ_site="breast",
@@ -224,6 +227,7 @@ def _baseline_lesions(baseline: Baseline, ids: Iterable[int]) -> list[BaselineLe
         BaselineLesion(
             id=liver_id,
             baseline=baseline,
+            study_id=baseline.study_id,
             number=2,
             compartment="metastatic",
             organ_site="liver",
@@ -259,6 +263,7 @@ def _visits(
             _SLOT,
             participant_id=participant.pk,
             site_id=participant.site_id,
+            study_id=participant.study_id,
             code=planned.code,
             target=planned.target,
             window_start=planned.window_start,
@@ -277,6 +282,7 @@ def _visits(
             _like(
                 _VISIT,
                 participant_id=participant.pk,
+                study_id=participant.study_id,
                 slot=slot,  # named by key once the batch has reserved the slots' keys
                 visit_date=day,
                 vital_status=Visit.VitalStatus.ALIVE,
@@ -360,6 +366,7 @@ def _assess(
     assessment = ResponseAssessment(
         id=assessment_id,
         participant=participant,
+        study_id=participant.study_id,
         assessment_date=date,
         modality=ResponseAssessment.Modality.CT,
         crf_status=CrfStatus.COMPLETE,
@@ -498,6 +505,7 @@ def _safety(
         batch.adverse_events.append(
             AdverseEvent(
                 participant_id=participant.pk,
+                study_id=participant.study_id,
                 term_id=terms[name],
                 grade=rng.choice(SYNTHETIC_EVENTS[name]),
                 onset_date=onset,
@@ -516,6 +524,7 @@ def _safety(
         batch.radiotherapy.append(
             Radiotherapy(
                 participant_id=participant.pk,
+                study_id=participant.study_id,
                 treated_site=Radiotherapy.Site.BONE,
                 dose_gy=Decimal("8.00"),
                 fractions=1,
@@ -529,6 +538,7 @@ def _safety(
         batch.deaths.append(
             DeathReport(
                 participant_id=participant.pk,
+                study_id=participant.study_id,
                 death_date=death,
                 primary_cause=DeathReport.Cause.BREAST_CANCER,
                 autopsy=DeathReport.Autopsy.NO,
@@ -602,6 +612,7 @@ def _build_chunk(
         baseline = Baseline(
             id=next(baseline_ids),
             participant=participant,
+            study_id=participant.study_id,
             baseline_date=screening_date,
             histology=Baseline.Histology.DUCTAL_NST,
             grade=rng.choice((1, 2, 3)),
@@ -620,6 +631,7 @@ def _build_chunk(
         therapy = TherapyLine(
             id=next(therapy_ids),
             participant=participant,
+            study_id=participant.study_id,
             line_number=1,
             category=TherapyLine.Category.CHEMOTHERAPY,
             agents="Docetaxel",
@@ -649,6 +661,7 @@ def _build_chunk(
         assignment = ArmAssignment(
             id=next(assignment_ids),
             participant=participant,
+            study_id=participant.study_id,
             site=site,
             assessment=assessment,
             assessment_date=assessment_date,

@@ -1,9 +1,14 @@
-"""Migration operations that exist only on PostgreSQL.
+"""Migration operations the ORM has no words for.
 
-Trigram indexes (pg_trgm) make a substring search fast on PostgreSQL, where the registry runs;
-SQLite, the laptop fallback, has no such index and searches small data by scanning. These
-operations run their SQL on PostgreSQL and do nothing elsewhere. They change no model state:
-the indexes are on expressions that the ORM's `icontains` generates, not on model fields.
+Most exist only on PostgreSQL. Trigram indexes (pg_trgm) make a substring search fast on
+PostgreSQL, where the registry runs; SQLite, the laptop fallback, has no such index and searches
+small data by scanning. The composite foreign key of a carried study ID (`enrollment.fields`)
+keeps the copy equal to its parent's; Django has no composite foreign keys, and SQLite cannot
+add a constraint to a table. These operations run their SQL on PostgreSQL and do nothing
+elsewhere. They change no model state: the indexes are on expressions that the ORM's
+`icontains` generates, the foreign key is on columns the models already declare.
+
+The backfill of a carried study ID is one portable UPDATE, the same on both.
 """
 
 from typing import Any
@@ -27,4 +32,41 @@ def trigram_index(table: str, column: str, name: str) -> PostgresOnlySQL:
     return PostgresOnlySQL(
         sql=f'CREATE INDEX "{name}" ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)',
         reverse_sql=f'DROP INDEX "{name}"',
+    )
+
+
+PARTICIPANTS = "enrollment_participant"
+
+
+def copy_study_id(
+    table: str, parent_column: str = "participant_id", parent_table: str = PARTICIPANTS
+) -> migrations.RunSQL:
+    """Fill a carried study ID from its parent row, in one UPDATE (PostgreSQL and SQLite);
+    a history row whose parent is gone (none should be) gets an empty one."""
+    return migrations.RunSQL(
+        # Names from the migrations themselves, never from input.
+        sql=(
+            f'UPDATE "{table}" SET "study_id" = COALESCE('  # noqa: S608
+            f'(SELECT parent."study_id" FROM "{parent_table}" AS parent '
+            f'WHERE parent."id" = "{table}"."{parent_column}"), \'\')'
+        ),
+        reverse_sql=migrations.RunSQL.noop,
+        elidable=False,
+    )
+
+
+def carried_study_id_foreign_key(
+    table: str, parent_column: str = "participant_id", parent_table: str = PARTICIPANTS
+) -> PostgresOnlySQL:
+    """(parent key, study_id) -> the parent's (id, study_id): a row's carried study ID is its
+    parent's, or the row is refused. Deferred to the commit, as Django's own foreign keys are;
+    NO ACTION on the parent's side, so a study ID that rows carry cannot be changed either."""
+    name = f"{table}_study_id_fk"
+    return PostgresOnlySQL(
+        sql=(
+            f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" '
+            f'FOREIGN KEY ("{parent_column}", "study_id") '
+            f'REFERENCES "{parent_table}" ("id", "study_id") DEFERRABLE INITIALLY DEFERRED'
+        ),
+        reverse_sql=f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"',
     )

@@ -73,3 +73,13 @@ def _broken_select(dataset, scope):
     from enrollment.models import Participant
 
     return Participant.objects.annotate(x=RawSQL("1 / (id - id)", [])).values_list("x")
+
+
+@pytest.mark.parametrize("name", ["deaths", "radiotherapy", "adverse_events", "lesions"])
+def test_a_trial_wide_export_reads_the_rows_own_study_id_without_joining_participants(name):
+    dataset = next(d for d in DATASETS if d.name == name)
+    sql = str(streaming.select_queryset(dataset, Scope()).query)
+    assert "enrollment_participant" not in sql
+    # Narrowed to a site, the site is the participant's: then it joins.
+    narrowed = str(streaming.select_queryset(dataset, Scope(site_ids=(1,))).query)
+    assert "enrollment_participant" in narrowed

@@ -1,0 +1,37 @@
+"""Carry the participant's study ID on the arm assignments (enrollment.fields; the exports read it
+without joining the participants): added empty, filled by one UPDATE per table (the history
+rows too), then refused empty; on PostgreSQL a foreign key (participant_id, study_id) ->
+participant (id, study_id) keeps it hers."""
+
+from django.db import migrations, models
+
+import enrollment.fields
+from trialsite.migration_operations import carried_study_id_foreign_key, copy_study_id
+
+
+def _field(source="participant"):
+    return enrollment.fields.CarriedStudyIdField(
+        max_length=16, source=source, verbose_name="study ID"
+    )
+
+
+def _not_empty(name):
+    return models.CheckConstraint(condition=~models.Q(study_id=""), name=name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("arms", "0004_assignment_site"),
+        ("enrollment", "0005_carried_study_id"),
+    ]
+
+    operations = [
+        migrations.AddField(model_name="armassignment", name="study_id", field=_field()),
+        migrations.AddField(model_name="historicalarmassignment", name="study_id", field=_field()),
+        copy_study_id("arms_armassignment"),
+        copy_study_id("arms_historicalarmassignment"),
+        migrations.AddConstraint(
+            model_name="armassignment", constraint=_not_empty("arm_study_id_carried")
+        ),
+        carried_study_id_foreign_key("arms_armassignment"),
+    ]
