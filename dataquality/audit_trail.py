@@ -25,6 +25,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
+from audit.carried import is_carried
 from audit.personal_data import (
     CALENDAR_DATE,
     FREE_TEXT,
@@ -34,7 +35,6 @@ from audit.personal_data import (
     reference_date_lookup,
 )
 from audit.reasons import shown_reason
-from enrollment.fields import is_carried
 from enrollment.labels import CRITERION_LABELS
 from enrollment.models import Confirmation, MetastaticSite, Participant, Screening
 

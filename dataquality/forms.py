@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
 from access.roles import Action
+from audit.carried import is_carried
 from audit.display import field_label
-from enrollment.fields import is_carried
 
 from .audit_trail import NOT_SHOWN
 from .models import DataQuery

@@ -10,7 +10,7 @@ CHECK refuses an empty one, and on PostgreSQL a foreign key (row's parent key, s
 participant, or the record that carries the ID above it (a lesion's baseline).
 
 The copy is bookkeeping, not an entry: never on a form (not editable), and not shown as a
-change in an audit trail, a casebook or the ODM (`is_carried`).
+change in an audit trail, a casebook or the ODM (`audit.carried.is_carried`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from audit.carried import mark_carried
 
 STUDY_ID_MAX_LENGTH = 16  # Participant.study_id's
 
@@ -38,6 +40,7 @@ class CarriedStudyIdField(models.CharField):
         kwargs["editable"] = False
         kwargs["blank"] = True
         super().__init__(*args, **kwargs)
+        mark_carried(self)
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
@@ -73,11 +76,6 @@ class CarriedStudyIdField(models.CharField):
                 )
             )
         return errors
-
-
-def is_carried(field: Any) -> bool:
-    """Whether `field` is a carried copy (bookkeeping: not a value anyone entered)."""
-    return isinstance(field, CarriedStudyIdField)
 
 
 def study_id_carried(name: str) -> models.CheckConstraint:

@@ -34,11 +34,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from arms.models import ArmAssignment
+from audit.carried import is_carried
 from audit.models import CrfRecord, ElectronicSignature
 from dataquality.audit_trail import participant_audit_trail
 from dataquality.models import CasebookSignOff, DataQuery
 from dataquality.selectors import form_models
-from enrollment.fields import is_carried
 from enrollment.models import Participant
 
 from . import datasets as d

@@ -375,14 +375,14 @@ VISITS = Dataset(
     "followup.Visit",
     (
         STUDY_ID,
-        # The planned visit's columns, from the slot the form was recorded for (empty for an
-        # unscheduled visit).
-        C("code", "planned_visit__code"),
+        # The planned visit's columns, from the slot the form was recorded for, carried on the
+        # form (`Visit.carry_slot`; empty for an unscheduled visit).
+        C("code", "slot_code"),
         C("kind"),
-        C("target", "planned_visit__target", DATE),
-        C("window_start", "planned_visit__window_start", DATE),
-        C("window_end", "planned_visit__window_end", DATE),
-        C("status", "planned_visit__status"),
+        C("target", "slot_target", DATE),
+        C("window_start", "slot_window_start", DATE),
+        C("window_end", "slot_window_end", DATE),
+        C("status", "slot_status"),
         C("visit_date", kind=DATE),
         C("vital_status"),
         C("last_known_alive", kind=DATE),
@@ -393,7 +393,7 @@ VISITS = Dataset(
         C("locoregional_recurrence_date", kind=DATE),
         C("locoregional_recurrence_site"),
         C("systemic_therapy"),
-        C("status_reason", "planned_visit__status_reason"),
+        C("status_reason", "slot_status_reason"),
         C("outside_window_reason"),
     ),
     note=_(

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from access.scoping import SiteScopedQuerySet
 from assessments.models import Baseline
-from audit.personal_data import CALENDAR_DATE, personal, personal_kind
+from audit.carried import copy_of
+from audit.personal_data import CALENDAR_DATE, personal
 from enrollment.models import Participant
 
 EXPORT_LOG_PERMANENT = _("Export log entries cannot be deleted.")
@@ -130,21 +131,6 @@ class ScreeningVerdict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.screening_id}: {self.eligible} ({self.rules_version})"
-
-
-def copy_of(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    """A field to hold a copy of `model`'s field `name`: the same type, verbose name, choices
-    and personal-data declaration (the data dictionary and the de-identified file read them),
-    empty while there is nothing to copy (a participant without a baseline yet)."""
-    source = model._meta.get_field(name)
-    if not isinstance(source, models.Field):
-        raise TypeError(f"{model.__name__}.{name} is a reverse relation, not a column")
-    _name, _path, args, kwargs = source.deconstruct()
-    for key in ("default", "unique", "db_index", "primary_key"):
-        kwargs.pop(key, None)
-    field = type(source)(*args, **{**kwargs, "null": True, "blank": True})
-    kind = personal_kind(source)
-    return personal(field, kind) if kind is not None else field
 
 
 class ParticipantOutcome(models.Model):

@@ -39,8 +39,8 @@ from django.utils.encoding import force_str
 from django.utils.functional import Promise
 
 from access.models import Site
+from audit.carried import is_carried
 from dataquality.models import CasebookSignOff
-from enrollment.fields import is_carried
 from enrollment.models import Participant, Screening
 
 from . import datasets as d

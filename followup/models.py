@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
+from audit.carried import copy_of
 from audit.models import ClinicalRecord, CrfRecord
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.fields import CarriedStudyIdField, study_id_carried
@@ -226,6 +227,16 @@ class Visit(CrfRecord):
     )
     systemic_therapy = models.TextField(_("current systemic therapy"), blank=True)
 
+    # The slot the form was recorded for, as it stands once recorded (done: `replan_visits`
+    # and the closing of visits leave a done slot as it is), carried for the export, which
+    # then reads the visits alone; empty for an unscheduled visit. Set by `carry_slot`.
+    slot_code = copy_of(PlannedVisit, "code")
+    slot_target = copy_of(PlannedVisit, "target")
+    slot_window_start = copy_of(PlannedVisit, "window_start")
+    slot_window_end = copy_of(PlannedVisit, "window_end")
+    slot_status = copy_of(PlannedVisit, "status")
+    slot_status_reason = copy_of(PlannedVisit, "status_reason")
+
     class Meta:
         ordering = ["participant", "visit_date", "id"]
         verbose_name = _("follow-up visit")
@@ -253,6 +264,14 @@ class Visit(CrfRecord):
     @property
     def is_planned(self) -> bool:
         return self.kind == self.Kind.PLANNED
+
+    def carry_slot(self, slot: PlannedVisit | None) -> None:
+        """Copy the slot's schedule columns onto the form (None: an unscheduled visit)."""
+        for name in SLOT_COLUMNS:
+            setattr(self, f"slot_{name}", getattr(slot, name) if slot is not None else None)
+
+
+SLOT_COLUMNS = ("code", "target", "window_start", "window_end", "status", "status_reason")
 
 
 class Reminder(models.Model):

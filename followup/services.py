@@ -265,6 +265,10 @@ def record_visit(
     )
     if errors:
         raise ValidationError(errors)
+    if slot is not None and slot.status != PlannedVisit.Status.DONE:
+        slot.status, slot.status_reason = PlannedVisit.Status.DONE, ""
+        save_record(slot, user=user, reason=str(RECORDED_REASON), expected_version=slot.version)
+    form.carry_slot(slot)
     # A first recording names itself; a correction of a completed visit needs its reason.
     save_record(
         form,
@@ -272,9 +276,6 @@ def record_visit(
         reason=reason or ("" if form.needs_reason_for_change else str(RECORDED_REASON)),
         expected_version=expected_version if form.pk is not None else None,
     )
-    if slot is not None and slot.status != PlannedVisit.Status.DONE:
-        slot.status, slot.status_reason = PlannedVisit.Status.DONE, ""
-        save_record(slot, user=user, reason=str(RECORDED_REASON), expected_version=slot.version)
     if form.crf_status == CrfStatus.DRAFT:
         # Recording the visit completes its form (as completing an assessment does).
         complete_form(record=form, user=user)

@@ -278,22 +278,22 @@ def _visits(
             continue
         day = max(planned.target, participant.enrolment_date)
         slot.status = PlannedVisit.Status.DONE
-        forms.append(
-            _like(
-                _VISIT,
-                participant_id=participant.pk,
-                study_id=participant.study_id,
-                slot=slot,  # named by key once the batch has reserved the slots' keys
-                visit_date=day,
-                vital_status=Visit.VitalStatus.ALIVE,
-                last_known_alive=day,
-                distant_progression=progressed,
-                distant_progression_date=day if progressed else None,
-                distant_progression_sites=["liver"] if progressed else [],
-                locoregional_recurrence=False,
-                systemic_therapy="Letrozole + palbociclib",
-            )
+        form = _like(
+            _VISIT,
+            participant_id=participant.pk,
+            study_id=participant.study_id,
+            slot=slot,  # named by key once the batch has reserved the slots' keys
+            visit_date=day,
+            vital_status=Visit.VitalStatus.ALIVE,
+            last_known_alive=day,
+            distant_progression=progressed,
+            distant_progression_date=day if progressed else None,
+            distant_progression_sites=["liver"] if progressed else [],
+            locoregional_recurrence=False,
+            systemic_therapy="Letrozole + palbociclib",
         )
+        form.carry_slot(slot)
+        forms.append(form)
         progressed = False
     return slots, forms
 

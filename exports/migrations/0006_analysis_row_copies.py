@@ -34,6 +34,9 @@ WHERE EXISTS (
 class Migration(migrations.Migration):
     dependencies = [
         ("exports", "0005_analysis_row_whole"),
+        # The columns the copies read.
+        ("assessments", "0007_surgery_margins_axilla_stay"),
+        ("enrollment", "0004_history_user_protected_and_named"),
     ]
 
     operations = [

@@ -7,10 +7,11 @@ from django.test.utils import isolate_apps
 from simple_history.utils import bulk_create_with_history
 
 from assessments.models import Baseline, BaselineLesion
+from audit.carried import is_carried
 from audit.personal_data import personal_kind
 from dataquality import audit_trail
 from dataquality.forms import field_choices
-from enrollment.fields import CarriedStudyIdField, is_carried
+from enrollment.fields import CarriedStudyIdField
 from enrollment.models import Participant
 from exports.casebooks import _shown_fields
 from exports.datasets import DATASETS, model_or_none

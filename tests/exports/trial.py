@@ -52,7 +52,10 @@ def _done(participant: Participant, code: str, **fields) -> None:
     """The planned visit `code` done, with its visit form."""
     slot = PlannedVisit.objects.get(participant=participant, code=code)
     PlannedVisit.objects.filter(pk=slot.pk).update(status=PlannedVisit.Status.DONE)
-    Visit.objects.create(participant=participant, planned_visit=slot, **fields)
+    slot.refresh_from_db()
+    form = Visit(participant=participant, planned_visit=slot, **fields)
+    form.carry_slot(slot)  # as `followup.services.record_visit` does
+    form.save()
 
 
 def _sign(assignment: ArmAssignment, investigator) -> None:

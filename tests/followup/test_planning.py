@@ -4,8 +4,14 @@ import pytest
 
 from enrollment.models import Participant
 from followup import schedule
-from followup.models import PlannedVisit, Reminder
-from followup.services import close_visits, plan_visits, record_visit, replan_visits
+from followup.models import SLOT_COLUMNS, PlannedVisit, Reminder
+from followup.services import (
+    close_visits,
+    plan_visits,
+    record_unscheduled_visit,
+    record_visit,
+    replan_visits,
+)
 from safety.models import DeathReport
 from tests.factories.followup import participant, participant_with_visits
 from workflow.services import record_death
@@ -150,3 +156,44 @@ def test_state_of_an_open_visit_comes_from_the_schedule(site_a, offset_from_wind
     day = m03.window_start + dt.timedelta(days=offset_from_window_start)
     assert m03.state_on(day) == state
     assert state == schedule.visit_state(m03, day, done=False)
+
+
+def _carried(visit):
+    return tuple(getattr(visit, f"slot_{name}") for name in SLOT_COLUMNS)
+
+
+def _slot_of(visit):
+    return tuple(getattr(visit.planned_visit, name) for name in SLOT_COLUMNS)
+
+
+def test_a_recorded_form_carries_its_slot_through_replanning_and_closing(site_a, coordinator_a):
+    p = participant_with_visits(site_a, coordinator_a)
+    m03 = p.planned_visits.get(code="M03")
+    form = _done(m03, coordinator_a, m03.target)
+    form.refresh_from_db()
+    assert _carried(form) == _slot_of(form)
+    assert form.slot_code == "M03" and form.slot_status == PlannedVisit.Status.DONE
+    # What moves or closes the other visits leaves a done slot, and so its copy, as it is.
+    p.diagnosis_date = dt.date(2026, 1, 20)
+    p.save()
+    replan_visits(participant=p, user=coordinator_a, reason="typo")
+    close_visits(participant=p, user=coordinator_a, as_of=m03.target + dt.timedelta(days=200))
+    form.refresh_from_db()
+    assert _carried(form) == _slot_of(form)
+
+
+def test_an_unscheduled_visit_carries_no_slot(site_a, coordinator_a):
+    p = participant_with_visits(site_a, coordinator_a)
+    form = record_unscheduled_visit(
+        participant=p,
+        user=coordinator_a,
+        data={
+            "visit_date": p.enrolment_date + dt.timedelta(days=10),
+            "vital_status": "alive",
+            "last_known_alive": p.enrolment_date + dt.timedelta(days=10),
+            "distant_progression": False,
+            "locoregional_recurrence": False,
+        },
+    )
+    form.refresh_from_db()
+    assert _carried(form) == (None,) * len(SLOT_COLUMNS)

@@ -20,7 +20,7 @@ from enrollment import eligibility
 from enrollment.models import Participant, Screening, StudyIdCounter
 from exports import derived
 from followup import schedule
-from followup.models import PlannedVisit, Visit
+from followup.models import SLOT_COLUMNS, PlannedVisit, Visit
 from notifications.models import Notification
 from safety.models import AdverseEvent, DeathReport, Radiotherapy
 from scaledata.trial import generate_trial
@@ -137,3 +137,14 @@ def test_every_row_it_writes_carries_its_participants_study_id(site_a, site_b, i
         assert not model.objects.exclude(study_id=F("participant__study_id")).exists(), model
     assert BaselineLesion.objects.exists()
     assert not BaselineLesion.objects.exclude(study_id=F("baseline__study_id")).exists()
+
+
+def test_every_visit_form_it_writes_carries_its_slot(site_a, investigator_a):
+    generate_trial(
+        participants=60, sites=[site_a], today=TODAY, signers={site_a.pk: investigator_a}
+    )
+    forms = Visit.objects.filter(planned_visit__isnull=False)
+    assert forms.exists()
+    for name in SLOT_COLUMNS:
+        differs = forms.exclude(**{f"slot_{name}": F(f"planned_visit__{name}")})
+        assert not differs.exists(), name

@@ -1,0 +1,47 @@
+"""Columns a row carries from another record, so that reading it needs no join.
+
+A copy is bookkeeping, not an entry: nobody types it, the code that writes the row sets it
+from its source in the same transaction, and an audit trail, a casebook, the ODM or a query
+form does not show it as a value of the form (`is_carried`). The participant's study ID on
+every form is one (`enrollment.fields.CarriedStudyIdField`); `copy_of` declares others (a
+visit's schedule, the analysis row's participant and baseline columns).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .personal_data import personal, personal_kind
+
+_CARRIED = "_carried_copy"
+
+
+def mark_carried(field: Any) -> Any:
+    setattr(field, _CARRIED, True)
+    return field
+
+
+def is_carried(field: Any) -> bool:
+    """Whether `field` is a carried copy (bookkeeping: not a value anyone entered)."""
+    return getattr(field, _CARRIED, False)
+
+
+def copy_of(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """A field to hold a copy of `model`'s field `name`: the same type, verbose name, choices
+    and personal-data declaration (the data dictionary and the de-identified file read them),
+    empty while there is nothing to copy (a participant without a baseline yet, a visit
+    outside the schedule)."""
+    source = model._meta.get_field(name)
+    if not isinstance(source, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is a reverse relation, not a column")
+    _name, _path, args, kwargs = source.deconstruct()
+    for key in ("default", "unique", "db_index", "primary_key"):
+        kwargs.pop(key, None)
+    kwargs.update(null=True, blank=True, editable=False)
+    field: models.Field[Any, Any] = type(source)(*args, **kwargs)
+    if (kind := personal_kind(source)) is not None:
+        personal(field, kind)
+    mark_carried(field)
+    return field
