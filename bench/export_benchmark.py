@@ -123,11 +123,12 @@ def _joined_sql(dataset: Dataset) -> str:
         return str(cursor.cursor.mogrify(query, params).decode())
 
 
-def per_dataset(out: Path, repeats: int = 3) -> list[str]:
+def per_dataset(out: Path, repeats: int = 5) -> list[str]:
     """Each dataset alone (as the web download streams it) beside a raw COPY of its model's
     table and a COPY of the same joins with the columns as stored (what the formatting adds
-    is the difference): rows per second of each, best of `repeats` runs (the machine is
-    shared), and the ratios. The raw COPY has as many rows as the dataset, but lesions (one
+    is the difference): rows per second of each, best of `repeats` rounds, and the ratios.
+    The three are interleaved round by round, so that a slower minute of the shared machine
+    weighs on all three alike. The raw COPY has as many rows as the dataset, but lesions (one
     row per lesion and assessment) have the lesion table's."""
     lines = [
         f"  {'dataset':<15} {'rows':>10} {'export rows/s':>14} {'COPY rows/s':>12} "
@@ -148,15 +149,18 @@ def per_dataset(out: Path, repeats: int = 3) -> list[str]:
                     handle.write(chunk)
             return time.perf_counter() - start
 
-        seconds = min(export() for _ in range(repeats))
+        joined = _joined_sql(dataset)
+        rounds = [
+            (
+                export(),
+                _timed_copy(f"SELECT * FROM {table}", out),  # noqa: S608 - the model's table
+                _timed_copy(joined, out),
+            )
+            for _ in range(repeats)
+        ]
         if not counter.rows:
             continue
-        table_seconds = min(
-            _timed_copy(f"SELECT * FROM {table}", out)  # noqa: S608 - the model's table
-            for _ in range(repeats)
-        )
-        joined = _joined_sql(dataset)
-        joined_seconds = min(_timed_copy(joined, out) for _ in range(repeats))
+        seconds, table_seconds, joined_seconds = (min(r[i] for r in rounds) for i in range(3))
         table_rows = model.objects.count()
         rate = counter.rows / seconds
         raw, joins = table_rows / table_seconds, counter.rows / joined_seconds
