@@ -45,3 +45,30 @@ def copy_of(model: type[models.Model], name: str) -> models.Field[Any, Any]:
         personal(field, kind)
     mark_carried(field)
     return field
+
+
+class CarriedCharField(models.CharField):  # type: ignore[type-arg]
+    """A copy of the text column `attribute` of the record the row's relation `source` names,
+    written on every save and bulk_create from that record as it stands (empty while the
+    relation is), like `auto_now`. For a source that never changes once written (a CTCAE term,
+    reference data) the copy is then always its source's."""
+
+    def __init__(self, *args: Any, source: str, attribute: str, **kwargs: Any) -> None:
+        self.source, self.attribute = source, attribute
+        kwargs.update(editable=False, null=True, blank=True)
+        super().__init__(*args, **kwargs)
+        mark_carried(self)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        for implied in ("editable", "null", "blank"):
+            kwargs.pop(implied, None)
+        return name, path, args, {**kwargs, "source": self.source, "attribute": self.attribute}
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        related = None
+        if getattr(model_instance, f"{self.source}_id") is not None:
+            related = getattr(model_instance, self.source)
+        value = getattr(related, self.attribute) if related is not None else None
+        setattr(model_instance, self.attname, value)
+        return value

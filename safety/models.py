@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Surgery
+from audit.carried import CarriedCharField
 from audit.models import ClinicalRecord, CrfRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.fields import CarriedStudyIdField, study_id_carried
@@ -49,6 +50,15 @@ class CtcaeTerm(models.Model):
         ordering = ["soc", "term"]
         verbose_name = _("CTCAE term")
         verbose_name_plural = _("CTCAE terms")
+        constraints = [
+            # The keys that an adverse event's carried term columns reference on PostgreSQL.
+            models.UniqueConstraint(
+                fields=["id", "meddra_code", "term", "soc"], name="ctcae_term_carried"
+            ),
+            models.UniqueConstraint(
+                fields=["id", "meddra_code", "term"], name="ctcae_coded_term_carried"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.term
@@ -132,6 +142,22 @@ class AdverseEvent(CrfRecord):
         related_name="+",
         verbose_name=_("coded term"),
     )
+    # The terms' columns, carried on the event so that the export reads the events alone. A
+    # CTCAE term never changes once loaded; on PostgreSQL a foreign key with them keeps each
+    # copy its term's.
+    term_code = CarriedCharField(
+        _("MedDRA code"), max_length=8, source="term", attribute="meddra_code"
+    )
+    term_name = CarriedCharField(_("CTCAE term"), max_length=200, source="term", attribute="term")
+    term_soc = CarriedCharField(
+        _("system organ class"), max_length=120, source="term", attribute="soc"
+    )
+    coded_term_code = CarriedCharField(
+        _("coded MedDRA code"), max_length=8, source="coded_term", attribute="meddra_code"
+    )
+    coded_term_name = CarriedCharField(
+        _("coded term"), max_length=200, source="coded_term", attribute="term"
+    )
     grade = models.PositiveSmallIntegerField(_("CTCAE grade"), null=True, blank=True)
     onset_date = personal(models.DateField(_("onset date")), CALENDAR_DATE)
     onset_precision = models.CharField(
@@ -194,6 +220,19 @@ class AdverseEvent(CrfRecord):
         verbose_name_plural = _("adverse events")
         constraints = [
             study_id_carried("adverse_event_study_id_carried"),
+            # The copies are there when their terms are (a foreign key ignores a row with an
+            # empty column).
+            models.CheckConstraint(
+                condition=Q(
+                    term_code__isnull=False, term_name__isnull=False, term_soc__isnull=False
+                ),
+                name="adverse_event_carries_its_term",
+            ),
+            models.CheckConstraint(
+                condition=Q(coded_term__isnull=True)
+                | Q(coded_term_code__isnull=False, coded_term_name__isnull=False),
+                name="adverse_event_carries_its_coded_term",
+            ),
             models.CheckConstraint(
                 condition=Q(grade__isnull=True) | Q(grade__gte=1, grade__lte=5),
                 name="adverse_event_grade_1_to_5",

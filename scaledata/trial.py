@@ -423,7 +423,7 @@ def generate_trial(
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
     counts = TrialCounts()
     start = time.perf_counter()
-    terms = dict(CtcaeTerm.objects.filter(term__in=SYNTHETIC_EVENTS).values_list("term", "pk"))
+    terms = {t.term: t for t in CtcaeTerm.objects.filter(term__in=SYNTHETIC_EVENTS)}
     counters = {
         site.pk: StudyIdCounter.objects.get_or_create(site=site)[0].last_sequence for site in sites
     }
@@ -489,7 +489,7 @@ def _safety(
     forms: list[Visit],
     today: dt.date,
     rng: random.Random,
-    terms: dict[str, int],
+    terms: dict[str, CtcaeTerm],
     batch: _Batch,
 ) -> None:
     """Adverse events (some serious), radiotherapy and, for a few, a death report after the
@@ -506,7 +506,11 @@ def _safety(
             AdverseEvent(
                 participant_id=participant.pk,
                 study_id=participant.study_id,
-                term_id=terms[name],
+                term_id=terms[name].pk,
+                # COPY skips pre_save: the term's columns as `AdverseEvent.term_*` carry them.
+                term_code=terms[name].meddra_code,
+                term_name=terms[name].term,
+                term_soc=terms[name].soc,
                 grade=rng.choice(SYNTHETIC_EVENTS[name]),
                 onset_date=onset,
                 ongoing=False,
@@ -566,7 +570,7 @@ def _build_chunk(
     counts: TrialCounts,
     *,
     shares: tuple[float, float, float],
-    terms: dict[str, int],
+    terms: dict[str, CtcaeTerm],
 ) -> list[Participant]:
     screen_failure_share, open_screening_share, pending_share = shares
     failures = int(n * screen_failure_share)

@@ -70,3 +70,24 @@ def carried_study_id_foreign_key(
         ),
         reverse_sql=f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"',
     )
+
+
+def carried_columns_foreign_key(
+    table: str,
+    columns: tuple[str, ...],
+    parent_table: str,
+    parent_columns: tuple[str, ...],
+    *,
+    name: str,
+) -> PostgresOnlySQL:
+    """(row's key of its parent, the columns it carries) -> the parent's (key, columns): a row's
+    copies (`audit.carried`) are its parent's, or the row is refused. Deferred to the commit
+    and NO ACTION on the parent's side, as `carried_study_id_foreign_key`."""
+    own, theirs = (", ".join(f'"{c}"' for c in cols) for cols in (columns, parent_columns))
+    return PostgresOnlySQL(
+        sql=(
+            f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" FOREIGN KEY ({own}) '
+            f'REFERENCES "{parent_table}" ({theirs}) DEFERRABLE INITIALLY DEFERRED'
+        ),
+        reverse_sql=f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"',
+    )
