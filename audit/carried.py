@@ -47,7 +47,7 @@ def copy_of(model: type[models.Model], name: str) -> models.Field[Any, Any]:
     return field
 
 
-class CarriedCharField(models.CharField):  # type: ignore[type-arg]
+class CarriedCharField(models.CharField):
     """A copy of the text column `attribute` of the record the row's relation `source` names,
     written on every save and bulk_create from that record as it stands (empty while the
     relation is), like `auto_now`. For a source that never changes once written (a CTCAE term,
