@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from access.models import Site
+from audit.carried import mark_carried
 from audit.models import ClinicalRecord, CrfRecord
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, IDENTIFIER, personal
 
 from . import eligibility, labs
-from .fields import CarriedStudyIdField, study_id_carried
+from .fields import STUDY_ID_MAX_LENGTH, CarriedStudyIdField, study_id_carried
 from .labels import CRITERION_LABELS
 
 
@@ -174,6 +175,15 @@ class Screening(CrfRecord):
     )
     outcome_note = personal(models.TextField(_("note"), blank=True), FREE_TEXT)
 
+    # The study ID of the participant it enrolled, carried for the screening log and the
+    # export (which then read the screenings without joining the participants): set by
+    # `services.enrol_participant`; on PostgreSQL a foreign key keeps it the participant's.
+    study_id = mark_carried(
+        models.CharField(
+            _("study ID"), max_length=STUDY_ID_MAX_LENGTH, null=True, blank=True, editable=False
+        )
+    )
+
     # De-identified, its dates count from its own diagnosis date (audit.personal_data).
     deidentified_dates_from = "diagnosis_date"
 
@@ -193,6 +203,10 @@ class Screening(CrfRecord):
             models.CheckConstraint(
                 condition=~models.Q(status="enrolled") | models.Q(consent_date__isnull=False),
                 name="screening_enrolled_has_consent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(study_id__isnull=True) | models.Q(status="enrolled"),
+                name="screening_study_id_once_enrolled",
             ),
             *[
                 models.CheckConstraint(
@@ -350,6 +364,10 @@ class Participant(ClinicalRecord):
             # The key that the forms' carried study IDs reference with it (enrollment.fields):
             # on PostgreSQL a form's (participant, study_id) must be a participant's.
             models.UniqueConstraint(fields=["id", "study_id"], name="participant_id_study_id"),
+            # And the one that her screening's carried study ID references.
+            models.UniqueConstraint(
+                fields=["screening", "study_id"], name="participant_screening_study_id"
+            ),
             models.CheckConstraint(
                 condition=models.Q(enrolment_date__gte=models.F("diagnosis_date")),
                 name="participant_enrolled_after_diagnosis",

@@ -196,6 +196,7 @@ def enrol_participant(
         )
         save_record(participant, user=user, reason=REASON_ENROLLED)
         locked.status = Screening.Status.ENROLLED
+        locked.study_id = participant.study_id
         locked.consent_date = consent_date
         locked.failed_criteria = []
         save_record(

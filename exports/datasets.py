@@ -159,7 +159,7 @@ SCREENING = Dataset(
     "enrollment.Screening",
     (
         C("screening_id", "pk", SCREENING_NUMBER, label=_("screening number")),
-        C("study_id", "participant__study_id"),
+        C("study_id"),
         C("site", "site__code", label=_("site code")),
         C("status"),
         C("consent_date", kind=DATE),

@@ -604,10 +604,11 @@ def _build_chunk(
         verdict = eligibility.evaluate(screening.facts(today=today))
         assert verdict.eligible is True, verdict  # noqa: S101 - a generator bug, not input
         counters[site.pk] += 1
+        screening.study_id = study_id_for(site, counters[site.pk])
         participant = Participant(
             id=next(participant_ids),
             site=site,
-            study_id=study_id_for(site, counters[site.pk]),
+            study_id=screening.study_id,
             sequence=counters[site.pk],
             diagnosis_date=diagnosis,
             enrolment_date=enrolment,

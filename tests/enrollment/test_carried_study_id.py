@@ -12,14 +12,14 @@ from audit.personal_data import personal_kind
 from dataquality import audit_trail
 from dataquality.forms import field_choices
 from enrollment.fields import CarriedStudyIdField
-from enrollment.models import Participant
+from enrollment.models import Participant, Screening
 from exports.casebooks import _shown_fields
 from exports.datasets import DATASETS, model_or_none
 from followup.models import PlannedVisit
 from safety.models import DeathReport, Radiotherapy
 from tests.factories import assessments as af
 from tests.factories import safety as sf
-from tests.factories.enrollment import participant
+from tests.factories.enrollment import ScreeningFactory, enrolled_participant, participant
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +161,24 @@ def test_a_source_that_names_no_relation_is_a_configuration_error():
 
     errors = Misdeclared._meta.get_field("study_id").check()
     assert [e.id for e in errors] == ["enrollment.E001"]
+
+
+def test_enrolment_gives_the_screening_its_participants_study_id(site_a, coordinator_a):
+    p = enrolled_participant(site_a, coordinator_a)
+    assert Screening.objects.get(pk=p.screening_id).study_id == p.study_id
+    # Bookkeeping, not an entry: not among the screening's shown fields.
+    assert "study_id" not in {f.name for f in _shown_fields(Screening)}
+
+
+def test_a_screening_not_enrolled_carries_no_study_id(site_a):
+    screening = ScreeningFactory(site=site_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Screening.objects.filter(pk=screening.pk).update(study_id="AA-0042")
+
+
+@postgres_only
+def test_postgresql_refuses_a_screening_copy_that_is_not_its_participants(site_a, coordinator_a):
+    p, other = enrolled_participant(site_a, coordinator_a), participant(site_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Screening.objects.filter(pk=p.screening_id).update(study_id=other.study_id)
+        _deferred_checks()
