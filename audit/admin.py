@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .carried import is_carried
 from .models import ElectronicSignature
 from .personal_data import field_at, is_withheld
 
@@ -122,8 +123,9 @@ class ClinicalAdmin(ReadOnlyAdminMixin, WithoutPersonalDataMixin, SimpleHistoryA
     def set_history_delta_changes(
         self, request: Any, historical_records: Any, foreign_keys_are_objs: bool = True
     ) -> None:
-        """The changes shown beside each history row, without the withheld fields."""
-        excluded = [f.name for f in self.model._meta.fields if is_withheld(f)]
+        """The changes shown beside each history row, without the withheld fields and the
+        carried copies (bookkeeping, not anyone's change)."""
+        excluded = [f.name for f in self.model._meta.fields if is_withheld(f) or is_carried(f)]
         previous = None
         for current in historical_records:
             if previous is None:

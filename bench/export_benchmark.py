@@ -124,12 +124,13 @@ def _joined_sql(dataset: Dataset) -> str:
 
 
 def per_dataset(out: Path, repeats: int = 5) -> list[str]:
-    """Each dataset alone (as the web download streams it) beside a raw COPY of its model's
-    table and a COPY of the same joins with the columns as stored (what the formatting adds
-    is the difference): rows per second of each, best of `repeats` rounds, and the ratios.
-    The three are interleaved round by round, so that a slower minute of the shared machine
-    weighs on all three alike. The raw COPY has as many rows as the dataset, but lesions (one
-    row per lesion and assessment) have the lesion table's."""
+    """Each dataset alone, trial-wide as `export_data` streams it (a web download, narrowed to
+    the user's sites, still joins the participants for their site), beside a raw COPY of its
+    model's table and a COPY of the same joins with the columns as stored (what the
+    formatting adds is the difference): rows per second of each, best of `repeats` rounds,
+    and the ratios. The three are interleaved round by round, so that a slower minute of the
+    shared machine weighs on all three alike. The raw COPY has as many rows as the dataset,
+    but lesions (one row per lesion and assessment) have the lesion table's."""
     lines = [
         f"  {'dataset':<15} {'rows':>10} {'export rows/s':>14} {'COPY rows/s':>12} "
         f"{'x':>5} {'joins rows/s':>13} {'x':>5}"

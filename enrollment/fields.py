@@ -35,8 +35,8 @@ class CarriedStudyIdField(models.CharField):
         self.source = source
         kwargs.setdefault("verbose_name", _("study ID"))
         kwargs.setdefault("max_length", STUDY_ID_MAX_LENGTH)
-        # Written by pre_save, never by a form; blank so that a full_clean before the first
-        # save does not refuse the empty value pre_save is about to fill.
+        # Written by pre_save, never by a form (not editable); blank so that a ModelForm's
+        # validation of the row does not refuse the empty value pre_save is about to fill.
         kwargs["editable"] = False
         kwargs["blank"] = True
         super().__init__(*args, **kwargs)

@@ -322,8 +322,11 @@ def stale_screenings() -> QuerySet[Screening]:
 
 
 def stale_participants() -> QuerySet[Participant]:
-    """Participants without outcome values, or with values of another rules version."""
-    return Participant.objects.exclude(outcome__rules_version=OUTCOME_RULES_VERSION)
+    """Participants without an analysis row, with one of another rules version, or with one
+    that lacks the copied columns (written by code older than them)."""
+    return Participant.objects.filter(
+        ~Q(outcome__rules_version=OUTCOME_RULES_VERSION) | Q(outcome__study_id__isnull=True)
+    )
 
 
 def recompute(*, stale_only: bool = False) -> dict[str, int]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.scoping import SiteScopedQuerySet
 from assessments.models import Baseline
-from audit.carried import copy_of
+from audit.carried import copy_of, mark_carried
 from audit.personal_data import CALENDAR_DATE, personal
 from enrollment.models import Participant
 
@@ -151,12 +151,15 @@ class ParticipantOutcome(models.Model):
     computed_at = models.DateTimeField(_("computed"), default=timezone.now)
     # Copied from the participant: her site is set at enrolment and never changes.
     study_id = copy_of(Participant, "study_id")
-    site = models.ForeignKey(
-        "access.Site",
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        verbose_name=_("site"),
+    site = mark_carried(
+        models.ForeignKey(
+            "access.Site",
+            on_delete=models.PROTECT,
+            related_name="+",
+            null=True,
+            editable=False,
+            verbose_name=_("site"),
+        )
     )
     enrolment_date = copy_of(Participant, "enrolment_date")
     diagnosis_date = copy_of(Participant, "diagnosis_date")

@@ -64,6 +64,7 @@ OFF_STUDY_REASON = gettext_lazy("Participant off study on %(date)s.")
 DIED_REASON = gettext_lazy("Participant died on %(date)s.")
 RECORDED_REASON = gettext_lazy("Follow-up visit recorded.")
 UNSCHEDULED_REASON = gettext_lazy("Unscheduled visit recorded.")
+NO_LONGER_OPEN = gettext_lazy("This visit is no longer open: it cannot be recorded as missed.")
 
 
 # --- Planning -------------------------------------------------------------------------------
@@ -317,6 +318,9 @@ def mark_visit_missed(
 ) -> PlannedVisit:
     """The planned visit did not take place (`expected_version`: the slot's, as loaded)."""
     require(user, Action.ENTER_DATA, visit.participant.site_id)
+    # Only an open visit: a done one has its form, which carries the slot as done.
+    if PlannedVisit.objects.select_for_update().get(pk=visit.pk).status != PlannedVisit.Status.OPEN:
+        raise ValidationError(NO_LONGER_OPEN)
     visit.status = PlannedVisit.Status.MISSED
     visit.status_reason = reason
     save_record(visit, user=user, reason=reason, expected_version=expected_version)

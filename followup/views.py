@@ -208,5 +208,8 @@ def visit_missed(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except StaleRecordError as exc:
         messages.error(request, str(exc))
         return redirect("followup:visit_record", pk=visit.pk)
+    except ValidationError as exc:  # recorded meanwhile: no longer open
+        messages.error(request, " ".join(exc.messages))
+        return redirect("followup:visit_record", pk=visit.pk)
     messages.success(request, _("Visit %(visit)s recorded as missed.") % {"visit": visit})
     return redirect("followup:worklist")

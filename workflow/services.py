@@ -61,7 +61,8 @@ def save_screening(
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> Screening:
-    """Save a screening; a corrected diagnosis date moves the enrolled participant's visits."""
+    """Save a screening; a corrected diagnosis date moves the enrolled participant's visits,
+    and her analysis row follows any correction (its diagnosis date, its metastatic sites)."""
     with transaction.atomic():
         enrollment_services.screening_save(
             screening=screening,
@@ -76,8 +77,8 @@ def save_screening(
         if moved is not None:
             followup_services.replan_visits(participant=moved, user=user, reason=reason)
         refresh_eligibility(screening_ids=[screening.pk])
-        if moved is not None:
-            refresh_outcomes(participant_ids=[moved.pk])
+        enrolled = Participant.objects.filter(screening=screening).values_list("pk", flat=True)
+        refresh_outcomes(participant_ids=list(enrolled))
     return screening
 
 

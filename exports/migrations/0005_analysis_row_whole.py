@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='participantoutcome',
             name='site',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='access.site', verbose_name='site'),
+            field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='access.site', verbose_name='site'),
         ),
         migrations.AddField(
             model_name='participantoutcome',

@@ -8,10 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.forms.models import model_to_dict
 
+from audit.carried import is_carried
 from enrollment.models import OffStudy, Participant, Screening
 from exports import derived
 from exports.models import ParticipantOutcome, ScreeningVerdict
 from safety.models import DeathReport
+from tests.factories.enrollment import TODAY, enrolled_participant
 from tests.factories.followup import participant_with_visits
 from workflow import services as workflow
 
@@ -123,3 +125,32 @@ def test_taking_a_participant_off_study_refreshes_her_analysis_row(site_a, coord
     )
     participant.outcome.refresh_from_db()
     assert participant.outcome.status == Participant.Status.OFF_STUDY
+
+
+def test_the_refresh_writes_every_column_the_analysis_row_copies():
+    copied = {f.attname for f in ParticipantOutcome._meta.concrete_fields if is_carried(f)}
+    assert copied == {*derived.COPIED_FROM_PARTICIPANT, *derived.COPIED_FROM_BASELINE}
+
+
+def test_a_row_without_its_copies_is_stale(site_a, coordinator_a):
+    participant = participant_with_visits(site_a, coordinator_a)
+    derived.refresh_outcomes(participant_ids=[participant.pk])
+    assert not derived.stale_participants().exists()
+    ParticipantOutcome.objects.filter(pk=participant.pk).update(study_id=None)
+    assert list(derived.stale_participants()) == [participant]
+
+
+def test_a_corrected_screening_refreshes_its_participants_analysis_row(site_a, coordinator_a):
+    participant = enrolled_participant(site_a, coordinator_a)
+    assert participant.outcome.metastatic_sites == ["lung", "bone"]
+    screening = Screening.objects.get(pk=participant.screening_id)
+    screening.metastases = {"bone": "pathology"}
+    workflow.save_screening(
+        screening=screening,
+        user=coordinator_a,
+        reason="bone only: the lung nodule was benign",
+        expected_version=screening.version,
+        today=TODAY,
+    )
+    participant.outcome.refresh_from_db()
+    assert participant.outcome.metastatic_sites == ["bone"]

@@ -1,12 +1,17 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from audit.carried import is_carried
 from enrollment.models import Participant
+from exports.casebooks import _shown_fields
 from followup import schedule
-from followup.models import SLOT_COLUMNS, PlannedVisit, Reminder
+from followup.models import SLOT_COLUMNS, PlannedVisit, Reminder, Visit
 from followup.services import (
+    NO_LONGER_OPEN,
     close_visits,
+    mark_visit_missed,
     plan_visits,
     record_unscheduled_visit,
     record_visit,
@@ -197,3 +202,23 @@ def test_an_unscheduled_visit_carries_no_slot(site_a, coordinator_a):
     )
     form.refresh_from_db()
     assert _carried(form) == (None,) * len(SLOT_COLUMNS)
+
+
+def test_a_done_visit_cannot_be_recorded_as_missed(site_a, coordinator_a):
+    p = participant_with_visits(site_a, coordinator_a)
+    m03 = p.planned_visits.get(code="M03")
+    form = _done(m03, coordinator_a, m03.target)
+    m03.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        mark_visit_missed(
+            visit=m03, user=coordinator_a, reason="no show", expected_version=m03.version
+        )
+    assert refused.value.messages == [str(NO_LONGER_OPEN)]
+    form.refresh_from_db()
+    assert _carried(form) == _slot_of(form)
+
+
+def test_the_form_carries_every_column_of_its_slot_and_shows_none_as_an_entry():
+    carried = {f.name for f in Visit._meta.concrete_fields if is_carried(f)}
+    assert carried == {"study_id", *(f"slot_{name}" for name in SLOT_COLUMNS)}
+    assert not carried & {f.name for f in _shown_fields(Visit)}
