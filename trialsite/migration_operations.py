@@ -13,7 +13,7 @@ The backfill of a carried study ID is one portable UPDATE, the same on both.
 
 from typing import Any
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class PostgresOnlySQL(migrations.RunSQL):
@@ -91,3 +91,60 @@ def carried_columns_foreign_key(
         ),
         reverse_sql=f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"',
     )
+
+
+def copy_columns(
+    table: str,
+    columns: tuple[str, ...],
+    source_table: str,
+    source_columns: tuple[str, ...],
+    *,
+    key: str,
+    source_key: str = "id",
+) -> migrations.RunSQL:
+    """Fill a row's carried columns (`audit.carried`) from the source row its `key` names, in
+    one UPDATE (row values: PostgreSQL, and SQLite 3.15 and later); a row without a source
+    keeps them empty."""
+    own, theirs = (", ".join(f'"{c}"' for c in cols) for cols in (columns, source_columns))
+    match = f'source."{source_key}" = "{table}"."{key}"'
+    return migrations.RunSQL(
+        # Names from the migrations themselves, never from input.
+        sql=(
+            f'UPDATE "{table}" SET ({own}) = (SELECT {theirs} FROM "{source_table}" AS source '  # noqa: S608
+            f'WHERE {match}) WHERE EXISTS (SELECT 1 FROM "{source_table}" AS source WHERE {match})'
+        ),
+        reverse_sql=migrations.RunSQL.noop,
+        elidable=False,
+    )
+
+
+def carry_study_id(
+    app_label: str,
+    model_name: str,
+    *,
+    check: str,
+    history: bool = True,
+    parent: str = "participant",
+    parent_table: str = PARTICIPANTS,
+) -> list[migrations.operations.base.Operation]:
+    """The operations that give a model (and its history) a carried study ID
+    (`enrollment.fields.CarriedStudyIdField`): the column added empty, filled from the parent,
+    refused empty by the CHECK `check`, and on PostgreSQL kept the parent's by the foreign key."""
+    from enrollment.fields import STUDY_ID_MAX_LENGTH, CarriedStudyIdField
+
+    def field() -> CarriedStudyIdField:
+        return CarriedStudyIdField(
+            max_length=STUDY_ID_MAX_LENGTH, source=parent, verbose_name="study ID"
+        )
+
+    models_ = [model_name, *([f"historical{model_name}"] if history else [])]
+    parent_column = f"{parent}_id"
+    return [
+        *(migrations.AddField(model_name=m, name="study_id", field=field()) for m in models_),
+        *(copy_study_id(f"{app_label}_{m}", parent_column, parent_table) for m in models_),
+        migrations.AddConstraint(
+            model_name=model_name,
+            constraint=models.CheckConstraint(condition=~models.Q(study_id=""), name=check),
+        ),
+        carried_study_id_foreign_key(f"{app_label}_{model_name}", parent_column, parent_table),
+    ]

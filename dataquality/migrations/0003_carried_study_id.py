@@ -3,20 +3,9 @@ without joining the participants): added empty, filled by one UPDATE, then refus
 PostgreSQL a foreign key (participant_id, study_id) -> participant (id, study_id) keeps it
 hers."""
 
-from django.db import migrations, models
+from django.db import migrations
 
-import enrollment.fields
-from trialsite.migration_operations import carried_study_id_foreign_key, copy_study_id
-
-
-def _field(source="participant"):
-    return enrollment.fields.CarriedStudyIdField(
-        max_length=16, source=source, verbose_name="study ID"
-    )
-
-
-def _not_empty(name):
-    return models.CheckConstraint(condition=~models.Q(study_id=""), name=name)
+from trialsite.migration_operations import carry_study_id
 
 
 class Migration(migrations.Migration):
@@ -26,10 +15,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(model_name="dataquery", name="study_id", field=_field()),
-        copy_study_id("dataquality_dataquery"),
-        migrations.AddConstraint(
-            model_name="dataquery", constraint=_not_empty("dataquery_study_id_carried")
+        *carry_study_id(
+            "dataquality", "dataquery", check="dataquery_study_id_carried", history=False
         ),
-        carried_study_id_foreign_key("dataquality_dataquery"),
     ]

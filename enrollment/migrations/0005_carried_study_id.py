@@ -6,18 +6,7 @@ per table (the history rows too), then refused empty; on PostgreSQL a foreign ke
 
 from django.db import migrations, models
 
-import enrollment.fields
-from trialsite.migration_operations import carried_study_id_foreign_key, copy_study_id
-
-
-def _field(source="participant"):
-    return enrollment.fields.CarriedStudyIdField(
-        max_length=16, source=source, verbose_name="study ID"
-    )
-
-
-def _not_empty(name):
-    return models.CheckConstraint(condition=~models.Q(study_id=""), name=name)
+from trialsite.migration_operations import carry_study_id
 
 
 class Migration(migrations.Migration):
@@ -26,18 +15,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(model_name="offstudy", name="study_id", field=_field()),
-        migrations.AddField(model_name="historicaloffstudy", name="study_id", field=_field()),
-        copy_study_id("enrollment_offstudy"),
-        copy_study_id("enrollment_historicaloffstudy"),
-        migrations.AddConstraint(
-            model_name="offstudy", constraint=_not_empty("off_study_study_id_carried")
-        ),
         migrations.AddConstraint(
             model_name="participant",
             constraint=models.UniqueConstraint(
                 fields=("id", "study_id"), name="participant_id_study_id"
             ),
         ),
-        carried_study_id_foreign_key("enrollment_offstudy"),
+        *carry_study_id("enrollment", "offstudy", check="off_study_study_id_carried"),
     ]

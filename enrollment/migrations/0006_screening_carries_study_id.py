@@ -6,15 +6,7 @@ a foreign key to her (screening, study_id)."""
 from django.conf import settings
 from django.db import migrations, models
 
-from trialsite.migration_operations import carried_columns_foreign_key
-
-COPY_STUDY_IDS = """
-UPDATE enrollment_screening SET study_id = (
-    SELECT p.study_id FROM enrollment_participant p WHERE p.screening_id = enrollment_screening.id
-)
-WHERE EXISTS (SELECT 1 FROM enrollment_participant p WHERE p.screening_id = enrollment_screening.id)
-"""
-
+from trialsite.migration_operations import carried_columns_foreign_key, copy_columns
 
 class Migration(migrations.Migration):
 
@@ -35,7 +27,14 @@ class Migration(migrations.Migration):
             name='study_id',
             field=models.CharField(blank=True, editable=False, max_length=16, null=True, verbose_name='study ID'),
         ),
-        migrations.RunSQL(COPY_STUDY_IDS, migrations.RunSQL.noop),
+        copy_columns(
+            "enrollment_screening",
+            ("study_id",),
+            "enrollment_participant",
+            ("study_id",),
+            key="id",
+            source_key="screening_id",
+        ),
         migrations.AddConstraint(
             model_name='participant',
             constraint=models.UniqueConstraint(fields=('screening', 'study_id'), name='participant_screening_study_id'),

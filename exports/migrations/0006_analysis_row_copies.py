@@ -6,29 +6,20 @@ would keep 0005 from creating its index in the same transaction."""
 
 from django.db import migrations
 
-# One statement per source (row values: PostgreSQL, and SQLite 3.15 and later).
-COPY_FROM_PARTICIPANT = """
-UPDATE exports_participantoutcome
-SET (study_id, site_id, enrolment_date, diagnosis_date, status) = (
-    SELECT p.study_id, p.site_id, p.enrolment_date, p.diagnosis_date, p.status
-    FROM enrollment_participant p WHERE p.id = exports_participantoutcome.participant_id
-)
-"""
+from trialsite.migration_operations import copy_columns
+
 BASELINE_COLUMNS = (
-    "histology, grade, er_percent, pr_percent, her2_ihc, her2_ish, ki67_percent, clinical_t, "
-    "clinical_n, menopausal_status"
+    "histology",
+    "grade",
+    "er_percent",
+    "pr_percent",
+    "her2_ihc",
+    "her2_ish",
+    "ki67_percent",
+    "clinical_t",
+    "clinical_n",
+    "menopausal_status",
 )
-COPY_FROM_BASELINE = f"""
-UPDATE exports_participantoutcome
-SET ({BASELINE_COLUMNS}) = (
-    SELECT {BASELINE_COLUMNS}
-    FROM assessments_baseline b WHERE b.participant_id = exports_participantoutcome.participant_id
-)
-WHERE EXISTS (
-    SELECT 1 FROM assessments_baseline b
-    WHERE b.participant_id = exports_participantoutcome.participant_id
-)
-"""
 
 
 class Migration(migrations.Migration):
@@ -40,6 +31,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(COPY_FROM_PARTICIPANT, migrations.RunSQL.noop),
-        migrations.RunSQL(COPY_FROM_BASELINE, migrations.RunSQL.noop),
+        copy_columns(
+            "exports_participantoutcome",
+            ("study_id", "site_id", "enrolment_date", "diagnosis_date", "status"),
+            "enrollment_participant",
+            ("study_id", "site_id", "enrolment_date", "diagnosis_date", "status"),
+            key="participant_id",
+        ),
+        copy_columns(
+            "exports_participantoutcome",
+            BASELINE_COLUMNS,
+            "assessments_baseline",
+            BASELINE_COLUMNS,
+            key="participant_id",
+            source_key="participant_id",
+        ),
     ]

@@ -2,19 +2,11 @@
 
 from django.db import migrations, models
 
+from trialsite.migration_operations import copy_columns
 
-# The forms recorded so far carry their slot as it stands, in one statement (row values:
-# PostgreSQL, and SQLite 3.15 and later); `services.record_visit` keeps it from now on.
-SLOT_COLUMNS = "code, target, window_start, window_end, status, status_reason"
-CARRY_SLOTS = f"""
-UPDATE followup_visit
-SET (slot_code, slot_target, slot_window_start, slot_window_end, slot_status,
-     slot_status_reason) = (
-    SELECT {SLOT_COLUMNS} FROM followup_plannedvisit slot
-    WHERE slot.id = followup_visit.planned_visit_id
-)
-WHERE planned_visit_id IS NOT NULL
-"""
+
+# The forms recorded so far carry their slot as it stands; `services.record_visit` keeps it.
+SLOT_COLUMNS = ("code", "target", "window_start", "window_end", "status", "status_reason")
 
 
 class Migration(migrations.Migration):
@@ -84,5 +76,11 @@ class Migration(migrations.Migration):
             name='slot_window_start',
             field=models.DateField(blank=True, editable=False, null=True, verbose_name='window opens'),
         ),
-        migrations.RunSQL(CARRY_SLOTS, migrations.RunSQL.noop),
+        copy_columns(
+            "followup_visit",
+            tuple(f"slot_{name}" for name in SLOT_COLUMNS),
+            "followup_plannedvisit",
+            SLOT_COLUMNS,
+            key="planned_visit_id",
+        ),
     ]

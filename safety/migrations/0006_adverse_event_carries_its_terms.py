@@ -7,21 +7,26 @@ import audit.carried
 from django.conf import settings
 from django.db import migrations, models
 
-from trialsite.migration_operations import carried_columns_foreign_key
+from trialsite.migration_operations import carried_columns_foreign_key, copy_columns
 
 
 def _copy_terms(table):
-    # Names from this migration, never from input. Row values: PostgreSQL, SQLite 3.15+.
-    return migrations.RunSQL(
-        sql=[
-            f"UPDATE {table} SET (term_code, term_name, term_soc) = (SELECT t.meddra_code, "  # noqa: S608
-            f"t.term, t.soc FROM safety_ctcaeterm t WHERE t.id = {table}.term_id)",
-            f"UPDATE {table} SET (coded_term_code, coded_term_name) = (SELECT t.meddra_code, "  # noqa: S608
-            f"t.term FROM safety_ctcaeterm t WHERE t.id = {table}.coded_term_id) "
-            "WHERE coded_term_id IS NOT NULL",
-        ],
-        reverse_sql=migrations.RunSQL.noop,
-    )
+    return [
+        copy_columns(
+            table,
+            ("term_code", "term_name", "term_soc"),
+            "safety_ctcaeterm",
+            ("meddra_code", "term", "soc"),
+            key="term_id",
+        ),
+        copy_columns(
+            table,
+            ("coded_term_code", "coded_term_name"),
+            "safety_ctcaeterm",
+            ("meddra_code", "term"),
+            key="coded_term_id",
+        ),
+    ]
 
 
 class Migration(migrations.Migration):
@@ -84,8 +89,8 @@ class Migration(migrations.Migration):
             name='term_soc',
             field=audit.carried.CarriedCharField(attribute='soc', max_length=120, source='term', verbose_name='system organ class'),
         ),
-        _copy_terms("safety_adverseevent"),
-        _copy_terms("safety_historicaladverseevent"),
+        *_copy_terms("safety_adverseevent"),
+        *_copy_terms("safety_historicaladverseevent"),
         migrations.AddConstraint(
             model_name='adverseevent',
             constraint=models.CheckConstraint(condition=models.Q(('term_code__isnull', False), ('term_name__isnull', False), ('term_soc__isnull', False)), name='adverse_event_carries_its_term'),
