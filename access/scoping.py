@@ -6,6 +6,7 @@ A clinical model declares `site_path`, the lookup from it to its `Site` ("site",
 another site's record is a 404, indistinguishable from one that does not exist.
 """
 
+from collections.abc import Iterable
 from typing import Any, Self, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -21,9 +22,14 @@ class SiteScopedQuerySet(models.QuerySet[M]):
     def for_user(self, user: Any, action: Action = Action.VIEW_PARTICIPANTS) -> Self:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
+        return self.for_sites(user.sites_where(action))
+
+    def for_sites(self, site_ids: Iterable[int]) -> Self:
+        """The records of these sites: for work done on the users' behalf (a beat task that
+        computes figures for every set of sites in use), never straight from a request."""
         # `site_path` is declared by each scoped model, not by django's Model.
         site_path: str = getattr(self.model, "site_path")  # noqa: B009
-        return self.filter(**{f"{site_path}__in": user.sites_where(action)})
+        return self.filter(**{f"{site_path}__in": list(site_ids)})
 
 
 def get_for_user_or_404(
