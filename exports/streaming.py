@@ -272,12 +272,13 @@ def snapshot() -> Iterator[None]:
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if connection.vendor == "postgresql":
+            # An export's statements are few and long: the joins and the sort by key fit in
+            # memory instead of spilling to disk, and JIT compilation (seconds of CPU for
+            # these wide SELECTs) costs more than it saves. For this transaction only, set in
+            # one round trip.
+            settings = "SET LOCAL work_mem = %s; SET LOCAL jit = off"
+            if outermost:
+                settings = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; " + settings
             with connection.cursor() as cursor:
-                if outermost:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                # An export's statements are few and long: the joins and the sort by key fit
-                # in memory instead of spilling to disk, and JIT compilation (seconds of CPU
-                # for these wide SELECTs) costs more than it saves. For this transaction only.
-                cursor.execute("SET LOCAL work_mem = %s", [EXPORT_WORK_MEM])
-                cursor.execute("SET LOCAL jit = off")
+                cursor.execute(settings, [EXPORT_WORK_MEM])
         yield
