@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from audit.carried import CarriedDateField, CarriedSmallIntegerField
 from audit.models import ClinicalQuerySet, CrfRecord, CrfStatus
 from audit.personal_data import CALENDAR_DATE, personal
 from enrollment.fields import CarriedStudyIdField, study_id_carried
@@ -279,6 +280,8 @@ class BaselineLesion(CrfRecord):
         constraints = [
             study_id_carried("lesion_study_id_carried"),
             models.UniqueConstraint(fields=["baseline", "number"], name="lesion_number_unique"),
+            # Referenced with the number its measurements carry.
+            models.UniqueConstraint(fields=["id", "number"], name="lesion_id_number"),
             models.CheckConstraint(
                 condition=~models.Q(kind="target") | models.Q(baseline_mm__isnull=False),
                 name="lesion_target_is_measured",
@@ -449,6 +452,10 @@ class ResponseAssessment(CrfRecord):
             models.UniqueConstraint(
                 fields=["participant", "assessment_date"], name="assessment_one_per_day"
             ),
+            # Referenced with the study ID and the date its measurements carry.
+            models.UniqueConstraint(
+                fields=["id", "study_id", "assessment_date"], name="assessment_id_study_id_date"
+            ),
         ]
 
     def get_absolute_url(self) -> str:
@@ -487,6 +494,18 @@ class LesionMeasurement(CrfRecord):
     )
     current_mm = _mm_field(_("size, mm"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=LesionStatus.choices, blank=True)
+    # Carried so that the export of the measurements reads this table alone. The lesion's
+    # number never changes once it is measured (`validators.lesions_frozen`); a corrected
+    # assessment date is copied again by `assessment_save`. On PostgreSQL foreign keys on
+    # (assessment, study ID, date) and (lesion, number) keep the copies their sources'.
+    study_id = CarriedStudyIdField(source="assessment")
+    lesion_number = CarriedSmallIntegerField(
+        _("lesion number"), source="lesion", attribute="number", once=True
+    )
+    assessment_date = personal(
+        CarriedDateField(_("assessment date"), source="assessment", attribute="assessment_date"),
+        CALENDAR_DATE,
+    )
 
     site_path = "assessment__participant__site"
     participant_path = "assessment__participant"
@@ -500,6 +519,11 @@ class LesionMeasurement(CrfRecord):
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "lesion"], name="measurement_one_per_lesion"
+            ),
+            study_id_carried("measurement_study_id_carried"),
+            models.CheckConstraint(
+                condition=models.Q(lesion_number__isnull=False, assessment_date__isnull=False),
+                name="measurement_copies_carried",
             ),
             models.CheckConstraint(
                 condition=models.Q(current_mm__isnull=True) | models.Q(current_mm__gte=0),

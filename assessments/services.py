@@ -438,6 +438,10 @@ def assessment_save(
             assessment, user=user, reason=reason, expected_version=expected_version, move=move
         )
         stored = {m.lesion_id: m for m in assessment.measurements.all()}
+        if any(m.assessment_date != assessment.assessment_date for m in stored.values()):
+            # A corrected date: the copies that the measurements carry follow it, the
+            # measurements left unchanged below too (bookkeeping, not an entry).
+            assessment.measurements.update(assessment_date=assessment.assessment_date)
         for lesion in lesions:
             entry = entries[lesion.pk]
             measurement = stored.get(lesion.pk) or LesionMeasurement(

@@ -47,28 +47,51 @@ def copy_of(model: type[models.Model], name: str) -> models.Field[Any, Any]:
     return field
 
 
-class CarriedCharField(models.CharField):
-    """A copy of the text column `attribute` of the record the row's relation `source` names,
-    written on every save and bulk_create from that record as it stands (empty while the
-    relation is), like `auto_now`. For a source that never changes once written (a CTCAE term,
-    reference data) the copy is then always its source's."""
+class _Carried:
+    """A copy of the field `attribute` of the record that the row's relation `source` names,
+    written on save and bulk_create from that record as it stands (empty while the relation
+    is), like `auto_now`: on every write, or with `once` only while the copy is empty (a
+    source column that never changes while the row exists, so that re-saving the row does
+    not read its source)."""
 
-    def __init__(self, *args: Any, source: str, attribute: str, **kwargs: Any) -> None:
-        self.source, self.attribute = source, attribute
+    def __init__(
+        self, *args: Any, source: str, attribute: str, once: bool = False, **kwargs: Any
+    ) -> None:
+        self.source, self.attribute, self.once = source, attribute, once
         kwargs.update(editable=False, null=True, blank=True)
         super().__init__(*args, **kwargs)
         mark_carried(self)
 
     def deconstruct(self) -> Any:
-        name, path, args, kwargs = super().deconstruct()
+        name, path, args, kwargs = super().deconstruct()  # type: ignore[misc]
         for implied in ("editable", "null", "blank"):
             kwargs.pop(implied, None)
-        return name, path, args, {**kwargs, "source": self.source, "attribute": self.attribute}
+        kwargs.update(source=self.source, attribute=self.attribute)
+        if self.once:
+            kwargs["once"] = True
+        return name, path, args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        attname = self.attname  # type: ignore[attr-defined]
+        value = getattr(model_instance, attname)
+        if self.once and value is not None:
+            return value
         related = None
         if getattr(model_instance, f"{self.source}_id") is not None:
             related = getattr(model_instance, self.source)
         value = getattr(related, self.attribute) if related is not None else None
-        setattr(model_instance, self.attname, value)
+        setattr(model_instance, attname, value)
         return value
+
+
+class CarriedCharField(_Carried, models.CharField):
+    """A carried copy of a text column. For a source that never changes once written (a CTCAE
+    term, reference data) the copy is then always its source's."""
+
+
+class CarriedSmallIntegerField(_Carried, models.PositiveSmallIntegerField):
+    """A carried copy of a small number (a lesion's number)."""
+
+
+class CarriedDateField(_Carried, models.DateField):
+    """A carried copy of a date (an assessment's date)."""

@@ -271,7 +271,7 @@ BASELINE = Dataset(
 
 LESIONS = Dataset(
     "lesions",
-    _("Baseline lesions and their measurements"),
+    _("Baseline lesions"),
     "assessments.BaselineLesion",
     (
         STUDY_ID,
@@ -282,13 +282,30 @@ LESIONS = Dataset(
         C("kind"),
         C("location", "description"),
         C("baseline_mm", kind=DECIMAL, unit="mm"),
-        C("assessment_date", "measurements__assessment__assessment_date", DATE),
-        C("current_mm", "measurements__current_mm", DECIMAL, unit="mm"),
-        C("measurement_status", "measurements__status"),
     ),
-    order_by=("pk", "measurements__assessment__assessment_date"),
-    note=_("One row per lesion and assessment; a lesion not yet measured has one row."),
+    note=_("One row per lesion; its measurements are in lesion_measurements.csv."),
     participant="baseline__participant",
+)
+
+# The lesions' results, one row per lesion and assessment (SDTM's TR beside TU's lesions):
+# the measurement carries the lesion's number and the assessment's date (audit.carried).
+LESION_MEASUREMENTS = Dataset(
+    "lesion_measurements",
+    _("Lesion measurements"),
+    "assessments.LesionMeasurement",
+    (
+        STUDY_ID,
+        C("lesion_number", kind=INTEGER),
+        C("assessment_date", kind=DATE),
+        C("current_mm", kind=DECIMAL, unit="mm"),
+        C("measurement_status", "status"),
+    ),
+    order_by=("lesion_id", "assessment_date"),
+    note=_(
+        "One row per lesion and assessment: a lesion (study_id, lesion_number in lesions.csv) "
+        "at the response assessment of that date (assessments.csv)."
+    ),
+    participant="assessment__participant",
 )
 
 THERAPY = Dataset(
@@ -689,6 +706,7 @@ DATASETS: tuple[Dataset, ...] = (
     PARTICIPANTS,
     BASELINE,
     LESIONS,
+    LESION_MEASUREMENTS,
     THERAPY,
     ASSESSMENTS,
     ASSIGNMENTS,

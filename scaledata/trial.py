@@ -383,6 +383,9 @@ def _assess(
             id=pk,
             assessment=assessment,
             lesion=lesion,
+            study_id=participant.study_id,
+            lesion_number=lesion.number,
+            assessment_date=date,
             current_mm=e.current_mm,
             crf_status=CrfStatus.COMPLETE,
         )

@@ -17,6 +17,7 @@ FILES = [
     "participants",
     "baseline",
     "lesions",
+    "lesion_measurements",
     "therapy",
     "assessments",
     "assignments",
@@ -53,7 +54,10 @@ EXPECTED_HEADERS = {
     ],
     "lesions": [
         "study_id", "lesion_number", "compartment", "organ_site", "nodal", "kind", "location",
-        "baseline_mm", "assessment_date", "current_mm", "measurement_status",
+        "baseline_mm",
+    ],
+    "lesion_measurements": [
+        "study_id", "lesion_number", "assessment_date", "current_mm", "measurement_status",
     ],
     "therapy": [
         "study_id", "line_number", "category", "agents", "start_date", "stop_date",
@@ -261,9 +265,14 @@ def test_off_study_and_lesions_rows(export, trial):
         (trial.dead.study_id, "2026-10-06", "died")
     ]
     lesions = [r for r in export["lesions"] if r["study_id"] == trial.dead.study_id]
-    breast = [r for r in lesions if r["organ_site"] == "breast"]
-    assert [r["assessment_date"] for r in breast] == ["2026-03-02", "2026-05-04"]
-    assert breast[0]["baseline_mm"].startswith("30")
+    [breast] = [r for r in lesions if r["organ_site"] == "breast"]
+    assert breast["baseline_mm"].startswith("30")
+    measured = [
+        r
+        for r in export["lesion_measurements"]
+        if (r["study_id"], r["lesion_number"]) == (trial.dead.study_id, breast["lesion_number"])
+    ]
+    assert [r["assessment_date"] for r in measured] == ["2026-03-02", "2026-05-04"]
 
 
 def test_queries_has_no_rows_without_queries(export):

@@ -75,7 +75,9 @@ def _broken_select(dataset, scope):
     return Participant.objects.annotate(x=RawSQL("1 / (id - id)", [])).values_list("x")
 
 
-@pytest.mark.parametrize("name", ["deaths", "radiotherapy", "adverse_events", "lesions"])
+@pytest.mark.parametrize(
+    "name", ["deaths", "radiotherapy", "adverse_events", "lesions", "lesion_measurements"]
+)
 def test_a_trial_wide_export_reads_the_rows_own_study_id_without_joining_participants(name):
     dataset = next(d for d in DATASETS if d.name == name)
     sql = str(streaming.select_queryset(dataset, Scope()).query)
