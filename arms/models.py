@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import Site
 from assessments.models import RESPONSE_LABELS, ResponseAssessment
+from audit.carried import copy_of
 from audit.models import ClinicalQuerySet, ClinicalRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.fields import CarriedStudyIdField, study_id_carried
@@ -109,6 +110,13 @@ class ArmAssignment(ClinicalRecord):
         related_name="arm_assignment",
         verbose_name=_("signature"),
     )
+    # The signature's manifestation (21 CFR 11.50: name, time, meaning), carried so that the
+    # export reads the assignments alone. A signature never changes (insert-only); the copies
+    # are written with it (`carry_signature`), and on PostgreSQL a key on (signature, name,
+    # time) keeps them its own.
+    signed_by = copy_of(ElectronicSignature, "printed_name")
+    signed_at = copy_of(ElectronicSignature, "signed_at")
+    signature_meaning = copy_of(ElectronicSignature, "meaning")
 
     site_path = "site"
 
@@ -121,6 +129,21 @@ class ArmAssignment(ClinicalRecord):
         verbose_name_plural = _("arm assignments")
         constraints = [
             study_id_carried("arm_study_id_carried"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    signature__isnull=True,
+                    signed_by__isnull=True,
+                    signed_at__isnull=True,
+                    signature_meaning__isnull=True,
+                )
+                | models.Q(
+                    signature__isnull=False,
+                    signed_by__isnull=False,
+                    signed_at__isnull=False,
+                    signature_meaning__isnull=False,
+                ),
+                name="arm_signature_carried",
+            ),
             models.CheckConstraint(
                 condition=models.Q(proposed_arm__isnull=True)
                 | models.Q(proposed_arm__gte=1, proposed_arm__lte=4),
@@ -181,6 +204,13 @@ class ArmAssignment(ClinicalRecord):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.assessment_date:%Y-%m-%d}: {self.get_status_display()}"
+
+    def carry_signature(self, signature: ElectronicSignature) -> None:
+        """Sign the assignment with `signature` and carry its manifestation."""
+        self.signature = signature
+        self.signed_by = signature.printed_name
+        self.signed_at = signature.signed_at
+        self.signature_meaning = signature.meaning
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The participant's site, whoever makes the row (bulk inserts set it themselves).

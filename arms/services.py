@@ -291,7 +291,7 @@ def sign_decision(
         locked.status = (
             ArmAssignment.Status.OVERRIDDEN if is_override else ArmAssignment.Status.CONFIRMED
         )
-        locked.signature = signature
+        locked.carry_signature(signature)
         save_record(locked, user=user, reason=f"Signed: {meaning}", expected_version=locked.version)
         # The proposal no longer awaits anyone: the other investigators' bells stop pointing
         # at it, and e-mails still in the outbox (a proposal made during an outage, or the

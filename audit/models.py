@@ -245,6 +245,10 @@ class ElectronicSignature(models.Model):
         verbose_name = _("electronic signature")
         verbose_name_plural = _("electronic signatures")
         constraints = [
+            # Referenced with the name and time an arm assignment carries (arms.models).
+            models.UniqueConstraint(
+                fields=["id", "printed_name", "signed_at"], name="signature_id_name_time"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(printed_name="") & ~models.Q(meaning=""),
                 name="signature_has_name_and_meaning",

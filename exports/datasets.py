@@ -361,9 +361,9 @@ ASSIGNMENTS = Dataset(
         C("override_reason"),
         C("no_proposal_reason"),
         C("rules_version"),
-        C("signed_by", "signature__printed_name"),
-        C("signed_at", "signature__signed_at", DATETIME),
-        C("signature_meaning", "signature__meaning"),
+        C("signed_by"),
+        C("signed_at", kind=DATETIME),
+        C("signature_meaning"),
     ),
     note=_("confirmed_arm is empty until an investigator signs the assignment."),
 )

@@ -692,7 +692,7 @@ def _build_chunk(
             )
             assignment.status = ArmAssignment.Status.CONFIRMED
             assignment.confirmed_arm = assignment.proposed_arm
-            assignment.signature = signature
+            assignment.carry_signature(signature)
             batch.signatures.append(signature)
         batch.assessments.append(assessment)
         batch.measurements.extend(measurements)
