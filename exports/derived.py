@@ -55,9 +55,16 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def site_codes(codes: Iterable[str]) -> list[str]:
-    """Metastatic site codes in the spec's order (visceral first), unknown codes last."""
-    return sorted(codes, key=lambda c: (_SITE_ORDER.get(c, len(_SITE_ORDER)), c))
+def site_codes(codes: Iterable[str]) -> str:
+    """Metastatic site codes in the spec's order (visceral first), unknown codes last, joined
+    as the export writes them (`joined`)."""
+    return joined(sorted(codes, key=lambda c: (_SITE_ORDER.get(c, len(_SITE_ORDER)), c)))
+
+
+def joined(codes: Iterable[str]) -> str:
+    """A list of codes as the verdict and outcome rows store it and the export writes it:
+    `code1;code2`, empty for none. Stored so, a file's column is the table's column."""
+    return ";".join(codes)
 
 
 # --- Eligibility ------------------------------------------------------------------------------
@@ -82,8 +89,8 @@ def eligibility_values(screening: Screening) -> dict[str, Any]:
         "creatinine_uln": None,
         "metastatic_sites": site_codes(screening.metastases or {}),
         "eligible": None,
-        "failed": [],
-        "missing": [],
+        "failed": "",
+        "missing": "",
         "age_at_screening": None,
     }
     try:
@@ -103,8 +110,8 @@ def eligibility_values(screening: Screening) -> dict[str, Any]:
             creatinine_uln=facts.creatinine_uln,
             metastatic_sites=site_codes(facts.metastatic_sites),
             eligible=verdict.eligible,
-            failed=list(verdict.failed),
-            missing=list(verdict.missing),
+            failed=joined(verdict.failed),
+            missing=joined(verdict.missing),
         )
     if screening.birth_date and screening.screening_date:
         values["age_at_screening"] = eligibility.completed_years(

@@ -117,11 +117,12 @@ class ScreeningVerdict(models.Model):
     ast_uln = models.FloatField(null=True)
     alt_uln = models.FloatField(null=True)
     creatinine_uln = models.FloatField(null=True)
-    metastatic_sites = models.JSONField(default=list)
+    metastatic_sites = models.TextField(blank=True)  # codes, `;`-joined (derived.joined)
     # The verdict; empty while the checklist cannot be judged (an unknown unit).
     eligible = models.BooleanField(null=True)
-    failed = models.JSONField(default=list)
-    missing = models.JSONField(default=list)
+    # The criteria by code, `;`-joined (derived.joined).
+    failed = models.TextField(blank=True)
+    missing = models.TextField(blank=True)
     age_at_screening = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
@@ -181,7 +182,7 @@ class ParticipantOutcome(models.Model):
     er_status = models.CharField(max_length=16, blank=True)
     pr_status = models.CharField(max_length=16, blank=True)
     her2_status = models.CharField(max_length=16, blank=True)
-    metastatic_sites = models.JSONField(default=list)
+    metastatic_sites = models.TextField(blank=True)  # codes, `;`-joined (derived.joined)
     last_known_alive = personal(models.DateField(null=True), CALENDAR_DATE)
     last_disease_assessment = personal(models.DateField(null=True), CALENDAR_DATE)
     death_date = personal(models.DateField(null=True), CALENDAR_DATE)

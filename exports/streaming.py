@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from django.db import connection, transaction
-from django.db.models import F, IntegerField, QuerySet, Value
+from django.db.models import F, IntegerField, JSONField, QuerySet, Value
 
 from access.roles import Action
 from access.scoping import SiteScopedQuerySet
@@ -38,6 +38,7 @@ from .datasets import (
     TEXT,
     Column,
     Dataset,
+    model_field,
     model_or_none,
 )
 
@@ -106,7 +107,10 @@ def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:
         # stored and emptied last, so that the guard reads the column, not an expression.
         return sql.BlankAsNull(sql.SpreadsheetSafe(ref))
     if column.kind == CODES:
-        return sql.SpreadsheetSafe(sql.JoinedCodes(ref))
+        if isinstance(model_field(model_of(dataset), column.lookup), JSONField):
+            return sql.SpreadsheetSafe(sql.JoinedCodes(ref))  # a form's list (a visit's sites)
+        # Stored joined (the verdicts and outcomes: exports.derived.joined).
+        return sql.BlankAsNull(sql.SpreadsheetSafe(ref))
     rendered = {
         DATE: sql.IsoDate,
         DATETIME: sql.IsoDateTime,

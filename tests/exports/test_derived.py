@@ -52,7 +52,7 @@ def test_a_stale_rules_version_is_recomputed_by_the_command(db):
         rules_version="endpoints-0.9", os_days=1, os_event=None
     )
     ScreeningVerdict.objects.filter(pk=screening.pk).update(
-        rules_version="eligibility-0.9", eligible=None, failed=["made_up"]
+        rules_version="eligibility-0.9", eligible=None, failed="made_up"
     )
     untouched = ParticipantOutcome.objects.exclude(pk=participant.pk).values_list(
         "pk", "computed_at"
@@ -142,7 +142,7 @@ def test_a_row_without_its_copies_is_stale(site_a, coordinator_a):
 
 def test_a_corrected_screening_refreshes_its_participants_analysis_row(site_a, coordinator_a):
     participant = enrolled_participant(site_a, coordinator_a)
-    assert participant.outcome.metastatic_sites == ["lung", "bone"]
+    assert participant.outcome.metastatic_sites == "lung;bone"
     screening = Screening.objects.get(pk=participant.screening_id)
     screening.metastases = {"bone": "pathology"}
     workflow.save_screening(
@@ -153,4 +153,4 @@ def test_a_corrected_screening_refreshes_its_participants_analysis_row(site_a, c
         today=TODAY,
     )
     participant.outcome.refresh_from_db()
-    assert participant.outcome.metastatic_sites == ["bone"]
+    assert participant.outcome.metastatic_sites == "bone"
