@@ -52,7 +52,7 @@ from exports.streaming import (  # noqa: E402
     base_queryset,
     model_of,
     snapshot,
-    stream_dataset,
+    write_dataset,
 )
 from followup.models import PlannedVisit, Visit  # noqa: E402
 from scaledata.trial import generate_trial, touched_tables, vacuum_analyze  # noqa: E402
@@ -124,8 +124,9 @@ def _joined_sql(dataset: Dataset) -> str:
 
 
 def per_dataset(out: Path, repeats: int = 5, min_seconds: float = 1.0) -> list[str]:
-    """Each dataset alone, trial-wide as `export_data` streams it (a web download, narrowed to
-    the user's sites, still joins the participants for their site), beside a raw COPY of its
+    """Each dataset alone, trial-wide as `export_data` writes it (`write_dataset`: one COPY
+    into the file; a web download runs the same statement, handed over by a thread in 256 KB
+    chunks, and narrowed to the user's sites still joins the participants), beside a raw COPY of its
     model's table and a COPY of the same joins with the columns as stored (what the
     formatting adds is the difference): rows per second of each, best of the rounds, and the
     ratios.
@@ -157,8 +158,7 @@ def per_dataset(out: Path, repeats: int = 5, min_seconds: float = 1.0) -> list[s
             counter.rows = 0
             start = time.perf_counter()
             with (out / f"alone_{dataset.name}.csv").open("wb") as handle:
-                for chunk in stream_dataset(dataset, Scope(), counter):
-                    handle.write(chunk)
+                write_dataset(dataset, Scope(), handle, counter)
             return time.perf_counter() - start
 
         joined = _joined_sql(dataset)
