@@ -123,7 +123,7 @@ def _joined_sql(dataset: Dataset) -> str:
         return str(cursor.cursor.mogrify(query, params).decode())
 
 
-def per_dataset(out: Path, repeats: int = 5, min_seconds: float = 1.0) -> list[str]:
+def per_dataset(out: Path, repeats: int = 9, min_seconds: float = 2.0) -> list[str]:
     """Each dataset alone, trial-wide as `export_data` writes it (`write_dataset`: one COPY
     into the file; a web download runs the same statement, handed over by a thread in 256 KB
     chunks, and narrowed to the user's sites still joins the participants), beside a raw COPY of its
