@@ -13,6 +13,18 @@ from trialsite.migration_operations import carried_columns_foreign_key
 
 MEASUREMENTS = ("assessments_lesionmeasurement", "assessments_historicallesionmeasurement")
 
+COPIES = {
+    "study_id": lambda: enrollment.fields.CarriedStudyIdField(
+        max_length=16, source="assessment", verbose_name="study ID"
+    ),
+    "lesion_number": lambda: audit.carried.CarriedSmallIntegerField(
+        attribute="number", once=True, source="lesion", verbose_name="lesion number"
+    ),
+    "assessment_date": lambda: audit.carried.CarriedDateField(
+        attribute="assessment_date", source="assessment", verbose_name="assessment date"
+    ),
+}
+
 
 def _copy_from_assessment_and_lesion(table: str) -> migrations.RunSQL:
     """Fill a measurement's copies (PostgreSQL, and SQLite 3.15 and later: row values); a
@@ -41,47 +53,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="historicallesionmeasurement",
-            name="assessment_date",
-            field=audit.carried.CarriedDateField(
-                attribute="assessment_date", source="assessment", verbose_name="assessment date"
-            ),
-        ),
-        migrations.AddField(
-            model_name="historicallesionmeasurement",
-            name="lesion_number",
-            field=audit.carried.CarriedSmallIntegerField(
-                attribute="number", once=True, source="lesion", verbose_name="lesion number"
-            ),
-        ),
-        migrations.AddField(
-            model_name="historicallesionmeasurement",
-            name="study_id",
-            field=enrollment.fields.CarriedStudyIdField(
-                max_length=16, source="assessment", verbose_name="study ID"
-            ),
-        ),
-        migrations.AddField(
-            model_name="lesionmeasurement",
-            name="assessment_date",
-            field=audit.carried.CarriedDateField(
-                attribute="assessment_date", source="assessment", verbose_name="assessment date"
-            ),
-        ),
-        migrations.AddField(
-            model_name="lesionmeasurement",
-            name="lesion_number",
-            field=audit.carried.CarriedSmallIntegerField(
-                attribute="number", once=True, source="lesion", verbose_name="lesion number"
-            ),
-        ),
-        migrations.AddField(
-            model_name="lesionmeasurement",
-            name="study_id",
-            field=enrollment.fields.CarriedStudyIdField(
-                max_length=16, source="assessment", verbose_name="study ID"
-            ),
+        *(
+            migrations.AddField(model_name=model, name=name, field=field())
+            for model in ("lesionmeasurement", "historicallesionmeasurement")
+            for name, field in COPIES.items()
         ),
         # One UPDATE per table from both sources: a second UPDATE of the rows the first wrote
         # would queue their deferred foreign-key checks, and PostgreSQL then refuses the

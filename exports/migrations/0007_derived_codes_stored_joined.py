@@ -28,25 +28,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="participantoutcome",
-            name="metastatic_sites",
-            field=models.TextField(blank=True),
-        ),
-        migrations.AlterField(
-            model_name="screeningverdict",
-            name="failed",
-            field=models.TextField(blank=True),
-        ),
-        migrations.AlterField(
-            model_name="screeningverdict",
-            name="metastatic_sites",
-            field=models.TextField(blank=True),
-        ),
-        migrations.AlterField(
-            model_name="screeningverdict",
-            name="missing",
-            field=models.TextField(blank=True),
+        *(
+            migrations.AlterField(model_name=model, name=name, field=models.TextField(blank=True))
+            for model, name in (
+                ("participantoutcome", "metastatic_sites"),
+                ("screeningverdict", "failed"),
+                ("screeningverdict", "metastatic_sites"),
+                ("screeningverdict", "missing"),
+            )
         ),
         _rewrite("exports_participantoutcome", "metastatic_sites"),
         _rewrite("exports_screeningverdict", "metastatic_sites", "failed", "missing"),

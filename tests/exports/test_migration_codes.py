@@ -4,29 +4,19 @@ some as the old code did, migrate forward, look."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("exports", "0006_analysis_row_copies")]
 
 
-def _migrate(targets):  # type: ignore[no-untyped-def]
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "exports"]
-    executor.migrate([*others, *targets])
-    return executor.loader.project_state([*others, *targets]).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_a_stored_list_of_codes_becomes_its_joined_text(old_apps, site_a):
@@ -48,7 +38,7 @@ def test_a_stored_list_of_codes_becomes_its_joined_text(old_apps, site_a):
             participant=participant, rules_version="old", metastatic_sites=codes
         )
 
-    _migrate([("exports", "0007_derived_codes_stored_joined")])
+    migrate_to([("exports", "0007_derived_codes_stored_joined")])
 
     stored = dict(
         ParticipantOutcome.objects.values_list("participant__study_id", "metastatic_sites")

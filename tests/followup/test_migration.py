@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,25 +17,15 @@ D = dt.date
 
 
 def _migrate(followup):  # type: ignore[no-untyped-def]
-    """Every other app at its latest migration, follow-up at `followup`; the models then."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
     # The safety app's move of the visits' deaths needs the follow-up at 0007: it waits.
-    others = [
-        node for node in executor.loader.graph.leaf_nodes() if node[0] not in ("followup", "safety")
-    ]
-    targets = [*others, ("safety", "0002_load_ctcae_terms"), *followup]
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    return migrate_to([("safety", "0002_load_ctcae_terms"), *followup])
 
 
 @pytest.fixture
 def old_apps():
     apps = _migrate(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def _visit(apps, participant, code, *, history=1, **fields):  # type: ignore[no-untyped-def]

@@ -4,8 +4,8 @@ visits as the old code did, migrate forward, look."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,23 +16,11 @@ BEFORE = [
 D = dt.date
 
 
-def _migrate(targets):  # type: ignore[no-untyped-def]
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    others = [
-        node for node in executor.loader.graph.leaf_nodes() if node[0] not in ("followup", "safety")
-    ]
-    executor.migrate([*others, *targets])
-    return executor.loader.project_state([*others, *targets]).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_the_earliest_death_on_a_visit_becomes_the_death_report(old_apps, site_a):
@@ -68,7 +56,7 @@ def test_the_earliest_death_on_a_visit_becomes_the_death_report(old_apps, site_a
     visit(twice, "M06", vital_status="dead", death_date=D(2026, 4, 5), death_cause="unknown")
     visit(alive, "M03", vital_status="alive", last_known_alive=D(2026, 4, 2))
 
-    new_apps = _migrate(
+    new_apps = migrate_to(
         [
             ("safety", "0003_death_reports_from_visits"),
             ("followup", "0008_death_date_is_the_death_reports"),

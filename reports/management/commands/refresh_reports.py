@@ -1,12 +1,8 @@
-import importlib
 import time
 
 from django.core.management.base import BaseCommand
 
-from reports import figures
-
-# What the estimates import on first use (reports.survival): a running worker has paid it once.
-ESTIMATORS = ("lifelines", "lifelines.statistics")
+from reports import figures, survival
 
 
 class Command(BaseCommand):
@@ -17,8 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         start = time.perf_counter()
-        for module in ESTIMATORS:
-            importlib.import_module(module)
+        survival.import_estimators()
         imported = time.perf_counter() - start
         start = time.perf_counter()
         count = figures.refresh_all()
