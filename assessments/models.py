@@ -590,6 +590,8 @@ class Surgery(CrfRecord):
         verbose_name_plural = _("surgeries")
         constraints = [
             study_id_carried("surgery_study_id_carried"),
+            # The key of the date that its complications carry (safety.AdverseEvent).
+            models.UniqueConstraint(fields=["id", "surgery_date"], name="surgery_id_date"),
             models.CheckConstraint(
                 condition=~models.Q(procedure="metastasis_resection")
                 | ~models.Q(metastasis_site=""),

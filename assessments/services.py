@@ -548,4 +548,11 @@ def surgery_save(
     )
     if errors:
         raise ValidationError(errors)
-    return save_record(surgery, user=user, reason=reason, expected_version=expected_version)
+    with transaction.atomic():
+        save_record(surgery, user=user, reason=reason, expected_version=expected_version)
+        # A corrected date: the copies that its complications carry follow it (bookkeeping,
+        # not an entry of the events).
+        surgery.complications.exclude(surgery_date=surgery.surgery_date).update(
+            surgery_date=surgery.surgery_date
+        )
+    return surgery

@@ -515,7 +515,7 @@ ADVERSE_EVENTS = Dataset(
     "safety.AdverseEvent",
     _AE_COLUMNS
     + (
-        C("surgery_date", "surgery__surgery_date", DATE, label=_("date of the operation")),
+        C("surgery_date", kind=DATE, label=_("date of the operation")),
         C("clavien_dindo"),
     ),
     note=PARTIAL_DATES_NOTE,

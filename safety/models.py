@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Surgery
-from audit.carried import CarriedCharField
+from audit.carried import CarriedCharField, CarriedDateField
 from audit.models import ClinicalRecord, CrfRecord, ElectronicSignature
 from audit.personal_data import CALENDAR_DATE, FREE_TEXT, personal
 from enrollment.fields import CarriedStudyIdField, study_id_carried
@@ -204,6 +204,12 @@ class AdverseEvent(CrfRecord):
         related_name="complications",
         verbose_name=_("complication of the operation"),
     )
+    # Carried so that the export of the events reads this table alone (corrected by
+    # `assessments.services.surgery_save` when the operation's date is).
+    surgery_date = personal(
+        CarriedDateField(_("date of the operation"), source="surgery", attribute="surgery_date"),
+        CALENDAR_DATE,
+    )
     clavien_dindo = models.CharField(
         _("Clavien-Dindo grade"),
         max_length=4,
@@ -232,6 +238,11 @@ class AdverseEvent(CrfRecord):
                 condition=Q(coded_term__isnull=True)
                 | Q(coded_term_code__isnull=False, coded_term_name__isnull=False),
                 name="adverse_event_carries_its_coded_term",
+            ),
+            models.CheckConstraint(
+                condition=Q(surgery__isnull=True, surgery_date__isnull=True)
+                | Q(surgery__isnull=False, surgery_date__isnull=False),
+                name="adverse_event_carries_its_operation_date",
             ),
             models.CheckConstraint(
                 condition=Q(grade__isnull=True) | Q(grade__gte=1, grade__lte=5),
