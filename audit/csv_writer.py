@@ -4,7 +4,8 @@ A cell that a spreadsheet would run as a formula (OWASP "CSV injection": text th
 `=`, `+`, `-`, `@`, a tab or a carriage return) is written as text, with a leading `'`. A plain
 number (`-1.5`, `+3`, `-30` days from diagnosis) is not a formula and stays a number: only text
 that would be evaluated is changed. PostgreSQL's COPY path (`exports.sql.SpreadsheetSafe`)
-applies the same rule in SQL, from the same constants.
+applies the same rule in SQL, from the same constants. A column whose every value the database
+keeps formula-free (`FormulaFree`: a derived row's codes) is written as stored.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db import models
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A number as a spreadsheet reads one; the SQL twin is PLAIN_NUMBER_SQL (POSIX regex).
 PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?\Z")
 PLAIN_NUMBER_SQL = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 ESCAPE = "'"
+# The first character of a formula, as a regular expression (PostgreSQL's and Python's).
+FORMULA_START = "^[" + "".join(c for c in FORMULA_PREFIXES if c != "-") + "-]"
 
 
 def safe_cell(value: Any) -> Any:
@@ -67,3 +72,27 @@ class CsvWriter:
 
 def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
     return CsvWriter().bytes(rows)
+
+
+class FormulaFree(models.CheckConstraint):
+    """The database's word that no value of the text column `field` starts as a formula could:
+    for a column of codes that nobody types (a derived row's categories, a copy of a coded
+    field), so that the export's SELECT writes it as stored (`exports.streaming`) instead of
+    testing every cell. A value that would start with a formula's character is refused."""
+
+    def __init__(self, *, field: str, name: str, **kwargs: Any) -> None:
+        self.field = field
+        kwargs.pop("condition", None)  # given again by clone() through deconstruct()
+        condition = ~models.Q(**{f"{field}__regex": FORMULA_START})
+        super().__init__(condition=condition, name=name, **kwargs)
+
+    def deconstruct(self) -> Any:
+        path, args, kwargs = super().deconstruct()
+        kwargs.pop("condition")
+        kwargs["field"] = self.field
+        return path, args, kwargs
+
+
+def formula_free_fields(model: type[models.Model]) -> frozenset[str]:
+    """The names of `model`'s fields that a FormulaFree constraint keeps formula-free."""
+    return frozenset(c.field for c in model._meta.constraints if isinstance(c, FormulaFree))

@@ -8,7 +8,8 @@ SQLite (development): the same query through a chunked iterator into the CSV wri
 values a rule computes (eligibility, outcomes) are stored columns (`exports.derived`), read by
 the same SELECT, so every dataset takes the same path. Every path neutralises spreadsheet
 formulas by one rule (`audit.csv_writer`; on the COPY path the SELECT applies it,
-`exports.sql.SpreadsheetSafe`).
+`exports.sql.SpreadsheetSafe`, to every text but the codes that the database itself keeps
+formula-free, `audit.csv_writer.FormulaFree`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.db.models import F, IntegerField, JSONField, QuerySet, Value
 
 from access.roles import Action
 from access.scoping import SiteScopedQuerySet
-from audit.csv_writer import csv_bytes
+from audit.csv_writer import csv_bytes, formula_free_fields
 
 from . import sql
 from .datasets import (
@@ -101,15 +102,15 @@ def expression(column: Column, dataset: Dataset, scope: Scope) -> Any:
         if reference is None:  # nothing to count from: withheld rather than kept
             return Value(None, output_field=IntegerField())
         return sql.DaysFrom(ref, F(reference), timestamp=column.kind == DATETIME)
-    if column.kind == TEXT:
-        # Every text, coded ones too: a choice field's value is checked by its form, not by
-        # the database, so a stored value is not known to be one of the codes. Guarded as
-        # stored and emptied last, so that the guard reads the column, not an expression.
-        return sql.BlankAsNull(sql.SpreadsheetSafe(ref))
-    if column.kind == CODES:
-        if isinstance(model_field(model_of(dataset), column.lookup), JSONField):
+    if column.kind in (TEXT, CODES):
+        stored = model_field(model_of(dataset), column.lookup)
+        if isinstance(stored, JSONField):
             return sql.SpreadsheetSafe(sql.JoinedCodes(ref))  # a form's list (a visit's sites)
-        # Stored joined (the verdicts and outcomes: exports.derived.joined).
+        if stored is not None and stored.name in formula_free_fields(stored.model):
+            return sql.BlankAsNull(ref)  # the database refuses a formula there (FormulaFree)
+        # Every other text, coded ones too: a choice field's value is checked by its form, not
+        # by the database, so a stored value is not known to be one of the codes. Guarded as
+        # stored and emptied last, so that the guard reads the column, not an expression.
         return sql.BlankAsNull(sql.SpreadsheetSafe(ref))
     rendered = {
         DATE: sql.IsoDate,
