@@ -2,7 +2,28 @@
 # Load benchmark: CS-EDC under gunicorn on PostgreSQL at two trial sizes, locust's users.
 #
 #   bench/run_load.sh                                   # 10,000 and 100,000 participants
-#   BENCH_SIZES="20000 50000" BENCH_DURATION=${BENCH_DURATION:-200}  # with the logins and warm-ups, which are not measured
+#   BENCH_SIZES="20000 50000" BENCH_DURATION=120 bench/run_load.sh
+#
+# For each size N of BENCH_SIZES it uses its own database, ${BENCH_DB_BASE}_<N/1000>k (default
+# postgres://postgres@127.0.0.1:5432/cs_edc_bench_10k and ..._100k): one holding fewer
+# participants is dropped, migrated and filled by `generate_trial` (which ends with VACUUM
+# (ANALYZE)); one that holds them is migrated, its stale derived values recomputed and
+# vacuumed, so every run measures a vacuumed database. Each size gets its own Redis database
+# (the cache and the report figures) and its own gunicorn, serving production settings
+# (bench.settings) on 127.0.0.1:BENCH_PORT+i. Then one headless locust run (BENCH_USERS users
+# spawned at once, BENCH_DURATION seconds, stats as CSV under var/bench/) requests the sizes'
+# servers in turn, BENCH_PHASE_SECONDS each (bench/locustfile.py), so that every size is
+# measured across the whole run under the same machine; bench/compare.py prints each page's
+# p50/p95 at every size and the ratio of the largest to the smallest; bench/export_benchmark.py
+# --keep prints the export per dataset against COPY on the largest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+SIZES=${BENCH_SIZES:-10000 100000}
+SITES=${BENCH_SITES:-CH,RJ}
+USERS=${BENCH_USERS:-20}
+DURATION=${BENCH_DURATION:-200}  # with the logins and warm-ups, which are not measured
 PHASE=${BENCH_PHASE_SECONDS:-15}
 THINK=${BENCH_THINK:-0.5}
 PORT=${BENCH_PORT:-8001}
