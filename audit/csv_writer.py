@@ -5,7 +5,7 @@ A cell that a spreadsheet would run as a formula (OWASP "CSV injection": text th
 number (`-1.5`, `+3`, `-30` days from diagnosis) is not a formula and stays a number: only text
 that would be evaluated is changed. PostgreSQL's COPY path (`exports.sql.SpreadsheetSafe`)
 applies the same rule in SQL, from the same constants. A column whose every value the database
-keeps formula-free (`FormulaFree`: a derived row's codes) is written as stored.
+keeps to the rule (`FormulaFree`: a derived row's codes) is written as stored.
 """
 
 from __future__ import annotations
@@ -74,21 +74,32 @@ def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
     return CsvWriter().bytes(rows)
 
 
-class FormulaFree(models.CheckConstraint):
-    """The database's word that no value of the text column `field` starts as a formula could:
-    for a column of codes that nobody types (a derived row's categories, a copy of a coded
-    field), so that the export's SELECT writes it as stored (`exports.streaming`) instead of
-    testing every cell. A value that would start with a formula's character is refused."""
+def formula_free_condition(field: str) -> models.Q:
+    """A value of `field` that the rule leaves as it is: it does not start with a formula's
+    character, or it is a plain number (NULL passes, as in every CHECK)."""
+    return ~models.Q(**{f"{field}__regex": FORMULA_START}) | models.Q(
+        **{f"{field}__regex": PLAIN_NUMBER_SQL}
+    )
 
-    def __init__(self, *, field: str, name: str, **kwargs: Any) -> None:
+
+class FormulaFree(models.CheckConstraint):
+    """The database's word that every value of the text column `field` is one the rule leaves
+    as it is, so that the export's SELECT writes the column as stored (`exports.streaming`)
+    instead of testing every cell. For the columns of codes that a refresh writes (a derived
+    row's categories, its copies of coded fields): the refresh writes them through `safe_cell`,
+    so a source value that is not a code is stored as the export would have written it, and
+    never refused. The migration records the condition itself, so a change of the rule shows
+    as a change of the constraint (`makemigrations --check`)."""
+
+    def __init__(
+        self, *, field: str, name: str, condition: models.Q | None = None, **kwargs: Any
+    ) -> None:
         self.field = field
-        kwargs.pop("condition", None)  # given again by clone() through deconstruct()
-        condition = ~models.Q(**{f"{field}__regex": FORMULA_START})
+        condition = formula_free_condition(field) if condition is None else condition
         super().__init__(condition=condition, name=name, **kwargs)
 
     def deconstruct(self) -> Any:
         path, args, kwargs = super().deconstruct()
-        kwargs.pop("condition")
         kwargs["field"] = self.field
         return path, args, kwargs
 

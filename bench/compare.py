@@ -53,7 +53,8 @@ def main(argv: list[str]) -> int:
     print(head)
     print("-" * len(head))
     missed = []
-    for page in sorted(set(first) & set(last), key=lambda p: (p.startswith(FLOOR), p)):
+    measured = set.intersection(*(set(pages) for _, pages in runs))  # at every size
+    for page in sorted(measured, key=lambda p: (p.startswith(FLOOR), p)):
         line = f"{page:<26}"
         for _, stats in runs:
             s = stats[page]

@@ -116,9 +116,9 @@ def measured_size() -> int:
 
 
 def _sessions(user: HttpUser) -> dict[int, HttpSession]:
-    """A client per server, each with its own cookies (the user's `client` is the first's)."""
-    sessions = {TARGETS[0][0]: user.client}
-    for size, url in TARGETS[1:]:
+    """A client per server, each with its own cookies and its own URL."""
+    sessions = {}
+    for size, url in TARGETS:
         session = HttpSession(
             base_url=url, request_event=user.environment.events.request, user=user
         )

@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
-SIZES=${BENCH_SIZES:-10000 100000}
+SIZES=$(tr ' ' '\n' <<<"${BENCH_SIZES:-10000 100000}" | sort -n | xargs)  # smallest first
 SITES=${BENCH_SITES:-CH,RJ}
 USERS=${BENCH_USERS:-20}
 DURATION=${BENCH_DURATION:-200}  # with the logins and warm-ups, which are not measured
@@ -44,11 +44,10 @@ export BENCH_PASSWORD=$PASSWORD BENCH_SITES=$SITES BENCH_THINK=$THINK
 REDIS_SERVER=${BENCH_REDIS_SERVER:-redis://127.0.0.1:6379}
 REDIS_DB=${BENCH_REDIS_DB:-3}
 redis-cli -u "$REDIS_SERVER" ping >/dev/null || { echo "Redis does not answer at $REDIS_SERVER"; exit 1; }
-nsites=$(tr ',' '\n' <<<"$SITES" | wc -l)
 
 GUNICORNS=()
 stop_gunicorns() {
-  for pid in "${GUNICORNS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  for pid in ${GUNICORNS[@]+"${GUNICORNS[@]}"}; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   GUNICORNS=()
 }
 trap stop_gunicorns EXIT

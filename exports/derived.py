@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from arms.models import FIRST_SIGNED, ArmAssignment
 from assessments import biomarkers
+from audit.csv_writer import formula_free_fields, safe_cell
 from enrollment import eligibility
 from enrollment.models import MetastaticSite, Participant, Screening
 from followup import endpoints
@@ -316,6 +317,13 @@ def refresh_outcomes(*, participant_ids: Collection[int]) -> int:
 
 
 def _upsert(model: Any, rows: list[Any], key: str) -> None:
+    """Insert or update `rows`; their formula-free columns (codes, copies of coded fields) are
+    stored as the export writes a cell (`safe_cell`), so that a source value that is not a
+    code is escaped here rather than refused by the column's CHECK (`FormulaFree`)."""
+    guarded = formula_free_fields(model)
+    for row in rows:
+        for name in guarded:
+            setattr(row, name, safe_cell(getattr(row, name)))
     if rows:
         fields = [f.name for f in model._meta.concrete_fields if f.name != key]
         model.objects.bulk_create(

@@ -180,6 +180,10 @@ def adverse_event_save(
     if event.ongoing:
         event.resolution_date, event.resolution_precision = None, Precision.DAY
     with transaction.atomic():
+        if event.surgery_id is not None:
+            # The operation's date that the event carries is read under the operation's lock,
+            # which `surgery_save` takes too: a date corrected meanwhile is the one copied.
+            event.surgery = Surgery.objects.select_for_update().get(pk=event.surgery_id)
         completes = event.crf_status == CrfStatus.DRAFT and _may_complete(event)
         save_record(
             event,
