@@ -104,6 +104,11 @@ class FormulaFree(models.CheckConstraint):
         return path, args, kwargs
 
 
+def formula_free(prefix: str, fields: Iterable[str]) -> list[models.BaseConstraint]:
+    """A FormulaFree constraint per field of a model, named `<prefix>_<field>_formula_free`."""
+    return [FormulaFree(field=field, name=f"{prefix}_{field}_formula_free") for field in fields]
+
+
 def formula_free_fields(model: type[models.Model]) -> frozenset[str]:
     """The names of `model`'s fields that a FormulaFree constraint keeps formula-free."""
     return frozenset(c.field for c in model._meta.constraints if isinstance(c, FormulaFree))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from access.scoping import SiteScopedQuerySet
 from assessments.models import Baseline
 from audit.carried import copy_of, mark_carried
-from audit.csv_writer import FormulaFree
+from audit.csv_writer import formula_free
 from audit.personal_data import CALENDAR_DATE, personal
 from enrollment.models import Participant
 
@@ -130,10 +130,9 @@ class ScreeningVerdict(models.Model):
         verbose_name = _("eligibility verdict")
         verbose_name_plural = _("eligibility verdicts")
         indexes = [models.Index(fields=["rules_version"], name="verdict_rules_version")]
-        constraints = [
-            FormulaFree(field=name, name=f"verdict_{name}_formula_free")
-            for name in ("metastasis_confirmed_by", "metastatic_sites", "failed", "missing")
-        ]
+        constraints = formula_free(
+            "verdict", ("metastasis_confirmed_by", "metastatic_sites", "failed", "missing")
+        )
 
     def __str__(self) -> str:
         return f"{self.screening_id}: {self.eligible} ({self.rules_version})"
@@ -211,9 +210,9 @@ class ParticipantOutcome(models.Model):
         verbose_name_plural = _("participant outcomes")
         indexes = [models.Index(fields=["rules_version"], name="outcome_rules_version")]
         # Identifiers and codes only, copied or computed by the refresh.
-        constraints = [
-            FormulaFree(field=name, name=f"outcome_{name}_formula_free")
-            for name in (
+        constraints = formula_free(
+            "outcome",
+            (
                 "study_id",
                 "status",
                 "histology",
@@ -226,8 +225,8 @@ class ParticipantOutcome(models.Model):
                 "pr_status",
                 "her2_status",
                 "metastatic_sites",
-            )
-        ]
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.participant_id} ({self.rules_version})"
